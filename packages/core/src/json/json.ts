@@ -1,0 +1,61 @@
+import { SerializationError } from '../errors/celeriac-error.ts';
+
+/** A JSON value: what task arguments and results may be. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** 1 MiB: the default cap on an encoded task message (`maxPayloadBytes`). */
+export const DEFAULT_MAX_PAYLOAD_BYTES: number = 1024 * 1024;
+
+/**
+ * Check that `value` is plain JSON, so nothing is silently changed on the way (JSON.stringify would
+ * turn a Date into a string, drop functions and `undefined`, and throw on cycles and BigInt).
+ * Throws `SerializationError` naming the path of the first offending value.
+ */
+export function assertJson(value: unknown, path: string): void {
+  walk(value, path, new Set());
+}
+
+function walk(value: unknown, path: string, seen: Set<object>): void {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return;
+    case 'number':
+      if (!Number.isFinite(value)) fail(path, `is ${value}, which JSON cannot carry`, 'pass null or a string');
+      return;
+    case 'undefined':
+      fail(path, 'is undefined', 'use null, or leave the property out');
+      return;
+    case 'bigint':
+      fail(path, 'is a BigInt', 'pass it as a string (value.toString())');
+      return;
+    case 'function':
+    case 'symbol':
+      fail(path, `is a ${typeof value}`, 'pass data, not code');
+      return;
+  }
+  if (value === null) return;
+  const object = value as object;
+  if (seen.has(object)) fail(path, 'is a cycle (refers to one of its parents)', 'pass a tree, not a graph');
+  seen.add(object);
+  if (Array.isArray(object)) {
+    for (let i = 0; i < object.length; i++) walk(object[i], `${path}[${i}]`, seen);
+  } else {
+    const proto = Object.getPrototypeOf(object);
+    if (proto !== Object.prototype && proto !== null) {
+      const kind = (object as { constructor?: { name?: string } }).constructor?.name ?? 'class instance';
+      const hint = object instanceof Date ? 'pass date.toISOString()' : 'pass a plain object';
+      fail(path, `is a ${kind}`, hint);
+    }
+    for (const key of Object.keys(object)) {
+      const item = (object as Record<string, unknown>)[key];
+      // JSON.stringify drops undefined properties; an optional field left undefined is harmless.
+      if (item !== undefined) walk(item, `${path}.${key}`, seen);
+    }
+  }
+  seen.delete(object);
+}
+
+function fail(path: string, what: string, hint: string): never {
+  throw new SerializationError(`${path} ${what}; task arguments and results must be JSON values — ${hint}.`);
+}
