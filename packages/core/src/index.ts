@@ -1,1 +1,56 @@
-export {};
+export { Celeriac } from './app/celeriac.ts';
+export type { CeleriacOptions } from './app/options.ts';
+export { maskUrl } from './app/resolve-url.ts';
+export type { Route, RouterFunction, Routes } from './app/routing.ts';
+export type { ResultBackend, ResultRecord, Unsubscribe } from './backend/result-backend.ts';
+export type {
+  Broker,
+  BrokerCapabilities,
+  ConsumeOptions,
+  DeadLetter,
+  DeadLetterStore,
+  Delivery,
+  OutgoingMessage,
+  QueueStats,
+  Subscription,
+} from './broker/broker.ts';
+export type { Embed, SignatureJson, TaskEnvelope, TaskHeaders } from './broker/message.ts';
+export { decodeEnvelope, ENVELOPE_VERSION } from './broker/message.ts';
+export type { RemoteError } from './errors/index.ts';
+export {
+  AdapterNotInstalledError,
+  BrokerConnectionError,
+  CeleriacError,
+  ConfigError,
+  coerceError,
+  MaxRetriesExceededError,
+  PublishError,
+  Reject,
+  Retry,
+  SerializationError,
+  SoftTimeLimitExceeded,
+  TaskFailedError,
+  TaskRevokedError,
+  TimeLimitExceeded,
+  TimeoutError,
+  toRemoteError,
+  UnknownTaskError,
+} from './errors/index.ts';
+export { ClusterEvents } from './events/cluster-events.ts';
+export type * from './events/event-map.ts';
+export type { Json } from './json/json.ts';
+export { assertJson, DEFAULT_MAX_PAYLOAD_BYTES } from './json/json.ts';
+export type { ResultInfo } from './result/async-result.ts';
+export { AsyncResult } from './result/async-result.ts';
+export type { TaskState } from './result/states.ts';
+export { isReadyState, READY_STATES } from './result/states.ts';
+export type { CallOptions } from './task/call-options.ts';
+export type { TaskContext } from './task/context.ts';
+export { currentTask } from './task/context.ts';
+export type { DefineTaskOptions, TaskOptions } from './task/options.ts';
+export { Signature } from './task/signature.ts';
+export type { StoredResult } from './task/task.ts';
+export { Task } from './task/task.ts';
+export type { CloseOptions, WorkerOptions } from './worker/options.ts';
+export { backoffDelay } from './worker/retry.ts';
+export { Worker, WorkerShutdown } from './worker/worker.ts';

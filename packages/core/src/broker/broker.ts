@@ -14,6 +14,8 @@ export interface BrokerCapabilities {
   readonly leases: boolean;
   /** Several processes can share this broker (false for the in-process memory broker). */
   readonly crossProcess: boolean;
+  /** With `leases`: how often a worker should renew held deliveries, ms (a third of the lease). */
+  readonly leaseRenewMs?: number;
 }
 
 /** A message handed to `Broker.publish`. The body is opaque to the broker: core encodes it. */

@@ -1,13 +1,19 @@
-export { CeleriacError, ConfigError, AdapterNotInstalledError, SerializationError, TimeoutError } from './celeriac-error.ts';
+export { BrokerConnectionError, PublishError } from './broker-errors.ts';
 export {
+  AdapterNotInstalledError,
+  CeleriacError,
+  ConfigError,
+  SerializationError,
+  TimeoutError,
+} from './celeriac-error.ts';
+export { coerceError, toRemoteError } from './coerce-error.ts';
+export { Reject, Retry } from './signals.ts';
+export type { RemoteError } from './task-errors.ts';
+export {
+  MaxRetriesExceededError,
+  SoftTimeLimitExceeded,
   TaskFailedError,
   TaskRevokedError,
-  UnknownTaskError,
   TimeLimitExceeded,
-  SoftTimeLimitExceeded,
-  MaxRetriesExceededError,
+  UnknownTaskError,
 } from './task-errors.ts';
-export type { RemoteError } from './task-errors.ts';
-export { BrokerConnectionError, PublishError } from './broker-errors.ts';
-export { Retry, Reject } from './signals.ts';
-export { coerceError, toRemoteError } from './coerce-error.ts';

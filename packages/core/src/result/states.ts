@@ -1,13 +1,5 @@
 /** Task states, as Celery names them. */
-export type TaskState =
-  | 'PENDING'
-  | 'RECEIVED'
-  | 'STARTED'
-  | 'PROGRESS'
-  | 'RETRY'
-  | 'SUCCESS'
-  | 'FAILURE'
-  | 'REVOKED';
+export type TaskState = 'PENDING' | 'RECEIVED' | 'STARTED' | 'PROGRESS' | 'RETRY' | 'SUCCESS' | 'FAILURE' | 'REVOKED';
 
 /** States after which a task will not change again. */
 export const READY_STATES: ReadonlySet<TaskState> = new Set<TaskState>(['SUCCESS', 'FAILURE', 'REVOKED']);

@@ -1,0 +1,95 @@
+import type { Logger } from 'pino';
+import type { Delivery } from '../broker/broker.ts';
+import type { TaskEnvelope } from '../broker/message.ts';
+import { Retry } from '../errors/signals.ts';
+import type { Json } from '../json/json.ts';
+import type { TaskState } from '../result/states.ts';
+import type { TaskContext } from '../task/context.ts';
+
+/** Where a context sends its state updates. */
+export interface StateSink {
+  updateState(ctx: ExecutionContext, state: string, meta: Json): Promise<void>;
+}
+
+/**
+ * The `ctx` of one execution. The logger and the AbortController are made on first use: most
+ * tasks never touch them, and a busy worker runs many thousands per second.
+ */
+export class ExecutionContext implements TaskContext {
+  readonly id: string;
+  readonly name: string;
+  readonly args: readonly Json[];
+  readonly kwargs: Readonly<Record<string, Json>>;
+  readonly headers: Readonly<Record<string, Json>>;
+  readonly retries: number;
+  readonly queue: string;
+  readonly rootId: string;
+  readonly parentId: string | null;
+  readonly groupId: string | null;
+  readonly hostname: string;
+  readonly redelivered: boolean;
+  readonly #baseLogger: Logger;
+  readonly #sink: StateSink;
+  #log: Logger | undefined;
+  #controller: AbortController | undefined;
+  #abortReason: unknown;
+  #aborted = false;
+
+  constructor(envelope: TaskEnvelope, delivery: Delivery, hostname: string, logger: Logger, sink: StateSink) {
+    const { headers, body } = envelope;
+    this.id = headers.id;
+    this.name = headers.task;
+    this.args = body[0];
+    this.kwargs = body[1];
+    this.headers = headers;
+    this.retries = headers.retries;
+    this.queue = delivery.queue;
+    this.rootId = typeof headers.root_id === 'string' ? headers.root_id : headers.id;
+    this.parentId = typeof headers.parent_id === 'string' ? headers.parent_id : null;
+    this.groupId = typeof headers.group === 'string' ? headers.group : null;
+    this.hostname = hostname;
+    this.redelivered = delivery.redelivered;
+    this.#baseLogger = logger;
+    this.#sink = sink;
+  }
+
+  get log(): Logger {
+    this.#log ??= this.#baseLogger.child({ taskId: this.id, task: this.name });
+    return this.#log;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#abortReason);
+    }
+    return this.#controller.signal;
+  }
+
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  /** Abort `ctx.signal` with `reason` (soft time limit, revoke, shutdown). First reason wins. */
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#abortReason = reason;
+    this.#controller?.abort(reason);
+  }
+
+  updateState(state: TaskState | string, meta: Json = null): Promise<void> {
+    return this.#sink.updateState(this, state, meta);
+  }
+
+  progress(percent: number, meta: Record<string, Json> = {}): Promise<void> {
+    if (typeof percent !== 'number' || !Number.isFinite(percent) || percent < 0 || percent > 100) {
+      return Promise.reject(new RangeError(`progress percent must be a number from 0 to 100, got ${String(percent)}.`));
+    }
+    return this.updateState('PROGRESS', { ...meta, percent });
+  }
+
+  retry(options: { countdown?: number; eta?: Date; error?: unknown } = {}): never {
+    throw new Retry(options);
+  }
+}

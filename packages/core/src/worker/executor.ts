@@ -1,0 +1,410 @@
+import type { Logger } from 'pino';
+import { dedupKey } from '../app/internals.ts';
+import { DEDUP_HEADER, type PublishRequest } from '../app/producer.ts';
+import type { ResultBackend, ResultRecord } from '../backend/result-backend.ts';
+import type { Broker } from '../broker/broker.ts';
+import { decodeEnvelope, type TaskEnvelope } from '../broker/message.ts';
+import { coerceError, toRemoteError } from '../errors/coerce-error.ts';
+import { Reject, Retry } from '../errors/signals.ts';
+import { MaxRetriesExceededError, TimeLimitExceeded, UnknownTaskError } from '../errors/task-errors.ts';
+import type { ClusterEvent } from '../events/event-map.ts';
+import { assertJson, type Json } from '../json/json.ts';
+import type { TaskState } from '../result/states.ts';
+import { runWithContext } from '../task/context.ts';
+import type { TaskOptions } from '../task/options.ts';
+import { Signature } from '../task/signature.ts';
+import type { Task } from '../task/task.ts';
+import { ExecutionContext, type StateSink } from './execution-context.ts';
+import { decideRetry } from './retry.ts';
+import type { Run } from './run-state.ts';
+import { startTimeLimits } from './time-limit.ts';
+
+/** What the executor needs from its worker. */
+export interface ExecutorHost {
+  readonly hostname: string;
+  readonly logger: Logger;
+  readonly broker: Broker;
+  readonly backend: ResultBackend | undefined;
+  /** Seconds. */
+  readonly resultExpires: number;
+  readonly queues: readonly string[];
+  lookup(name: string): Task<never[], unknown> | undefined;
+  /** Task options with app and worker defaults applied. */
+  optionsFor(task: Task<never[], unknown>): TaskOptions;
+  publish(requests: readonly PublishRequest[]): Promise<string[]>;
+  emit(event: ClusterEvent): void;
+}
+
+const NO_ARGS: Json[] = [];
+
+/** Runs deliveries: decode, check, run the handler in its context, store the outcome, settle. */
+export class Executor implements StateSink {
+  readonly #host: ExecutorHost;
+
+  constructor(host: ExecutorHost) {
+    this.#host = host;
+  }
+
+  /** Execute one delivery. Never rejects: every failure ends in a state, a dead letter or a log line. */
+  async execute(run: Run): Promise<void> {
+    try {
+      await this.#execute(run);
+    } catch (error) {
+      // Only the broker or backend failing lands here (the task's own errors are handled below).
+      this.#host.logger.error({ err: coerceError(error), queue: run.delivery.queue }, 'worker could not settle a task');
+    }
+  }
+
+  async #execute(run: Run): Promise<void> {
+    const host = this.#host;
+    const { delivery } = run;
+    let envelope: TaskEnvelope;
+    try {
+      envelope = decodeEnvelope(delivery.body);
+    } catch (error) {
+      await this.#reject(run, undefined, `undecodable message: ${coerceError(error).message}`);
+      return;
+    }
+    const { headers } = envelope;
+    const task = host.lookup(headers.task);
+    if (task === undefined) {
+      const reason = `task "${headers.task}" is not registered on worker ${host.hostname} (queue ${delivery.queue}); register it with app.task() in the module the worker loads, or route it to a queue whose workers have it`;
+      await this.#reject(run, envelope, reason, new UnknownTaskError(headers.task, reason));
+      return;
+    }
+    const options = host.optionsFor(task);
+    const now = Date.now();
+    if (headers.expires !== null && Date.parse(headers.expires) <= now) {
+      await this.#expire(run, envelope);
+      return;
+    }
+    const ctx = new ExecutionContext(envelope, delivery, host.hostname, host.logger, this);
+    run.ctx = ctx;
+    host.emit({
+      type: 'task-received',
+      taskId: ctx.id,
+      name: ctx.name,
+      hostname: host.hostname,
+      timestamp: now,
+      queue: ctx.queue,
+      retries: ctx.retries,
+      redelivered: ctx.redelivered,
+    });
+    if (options.acksLate === false) await this.#settle(run, 'ack');
+    run.startedAt = Date.now();
+    if (options.trackStarted !== false && options.ignoreResult !== true) await this.#store(ctx, 'STARTED', {});
+    host.emit({
+      type: 'task-started',
+      taskId: ctx.id,
+      name: ctx.name,
+      hostname: host.hostname,
+      timestamp: run.startedAt,
+      queue: ctx.queue,
+      retries: ctx.retries,
+    });
+
+    let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
+    const limits = startTimeLimits(ctx, options);
+    try {
+      const running = runWithContext(ctx, () => task.run(ctx, ctx.args as unknown[]));
+      const value = limits === undefined ? await running : await Promise.race([running, limits.hardLimit]);
+      outcome = { ok: true, value };
+    } catch (error) {
+      outcome = { ok: false, error };
+    } finally {
+      limits?.clear();
+    }
+    if (outcome.ok) await this.#succeed(run, ctx, envelope, options, outcome.value);
+    else await this.#fail(run, ctx, envelope, options, outcome.error);
+  }
+
+  async #succeed(
+    run: Run,
+    ctx: ExecutionContext,
+    envelope: TaskEnvelope,
+    options: TaskOptions,
+    value: unknown,
+  ): Promise<void> {
+    const result = (value === undefined ? null : value) as Json;
+    try {
+      assertJson(result, `${ctx.name} result`);
+    } catch (error) {
+      await this.#fail(run, ctx, envelope, { ...options, autoretryFor: undefined }, error);
+      return;
+    }
+    const runtime = Date.now() - run.startedAt;
+    if (options.ignoreResult !== true) await this.#store(ctx, 'SUCCESS', { result });
+    this.#host.emit({
+      type: 'task-succeeded',
+      taskId: ctx.id,
+      name: ctx.name,
+      hostname: this.#host.hostname,
+      timestamp: Date.now(),
+      result,
+      runtime,
+    });
+    await this.#applyCallbacks(envelope.body[2].callbacks, [result], ctx);
+    await this.#finish(run, envelope);
+  }
+
+  async #fail(
+    run: Run,
+    ctx: ExecutionContext,
+    envelope: TaskEnvelope,
+    options: TaskOptions,
+    thrown: unknown,
+  ): Promise<void> {
+    const host = this.#host;
+    if (thrown instanceof Reject) {
+      await this.#reject(run, envelope, `rejected by the task: ${thrown.message}`, undefined, thrown.requeue);
+      return;
+    }
+    const decision = decideRetry(options, thrown, ctx.retries);
+    if (decision.retry) {
+      await this.#retry(run, ctx, envelope, decision.countdown, decision.eta, decision.error);
+      return;
+    }
+    let error = coerceError(decision.error);
+    if (decision.exhausted && decision.error instanceof Retry) {
+      error = new MaxRetriesExceededError(ctx.name, ctx.retries);
+    }
+    const remote = toRemoteError(error);
+    const runtime = Date.now() - run.startedAt;
+    if (options.ignoreResult !== true) await this.#store(ctx, 'FAILURE', { error: remote });
+    host.emit({
+      type: 'task-failed',
+      taskId: ctx.id,
+      name: ctx.name,
+      hostname: host.hostname,
+      timestamp: Date.now(),
+      error: remote,
+      retries: ctx.retries,
+      runtime,
+    });
+    if (!(error instanceof TimeLimitExceeded))
+      host.logger.warn({ taskId: ctx.id, task: ctx.name, err: error }, 'task failed');
+    await this.#applyCallbacks(envelope.body[2].errbacks, [ctx.id], ctx);
+    await this.#finish(run, envelope);
+  }
+
+  async #retry(
+    run: Run,
+    ctx: ExecutionContext,
+    envelope: TaskEnvelope,
+    countdown: number,
+    eta: Date | undefined,
+    cause: unknown,
+  ): Promise<void> {
+    const host = this.#host;
+    const { headers, body } = envelope;
+    const retries = ctx.retries + 1;
+    const at = eta ?? new Date(Date.now() + countdown * 1000);
+    const {
+      lang,
+      task,
+      id,
+      root_id,
+      parent_id,
+      group,
+      eta: _eta,
+      expires,
+      retries: _r,
+      timelimit,
+      origin,
+      version,
+      ...custom
+    } = headers;
+    // The retry is a new message with the same task id; publish it before acking the original,
+    // so a crash in between runs the task twice rather than never.
+    await host.publish([
+      {
+        name: task,
+        args: body[0],
+        call: {
+          taskId: id,
+          eta: at,
+          queue: run.delivery.queue,
+          priority: run.delivery.priority,
+          kwargs: body[1],
+          ...(expires === null ? {} : { expires }),
+        },
+        task: { timeLimit: timelimit[0] ?? undefined, softTimeLimit: timelimit[1] ?? undefined },
+        retries,
+        rootId: root_id,
+        parentId: parent_id,
+        groupId: group,
+        embed: body[2],
+        extraHeaders: custom,
+      },
+    ]);
+    const remote = toRemoteError(cause);
+    await this.#store(ctx, 'RETRY', { error: remote });
+    host.emit({
+      type: 'task-retried',
+      taskId: ctx.id,
+      name: ctx.name,
+      hostname: host.hostname,
+      timestamp: Date.now(),
+      error: remote,
+      retries,
+      eta: at.toISOString(),
+    });
+    await this.#settle(run, 'ack');
+  }
+
+  async #expire(run: Run, envelope: TaskEnvelope): Promise<void> {
+    const { headers } = envelope;
+    const record = this.#record(envelope, run.delivery.queue, 'REVOKED', {
+      error: { name: 'TaskRevokedError', message: `expired at ${headers.expires}` },
+    });
+    if (this.#host.backend !== undefined) await this.#host.backend.setResult(record, this.#host.resultExpires);
+    this.#host.emit({
+      type: 'task-revoked',
+      taskId: headers.id,
+      name: headers.task,
+      hostname: this.#host.hostname,
+      timestamp: Date.now(),
+      reason: `expired at ${headers.expires}`,
+      terminated: false,
+      expired: true,
+    });
+    await this.#reject(
+      run,
+      envelope,
+      `expired at ${headers.expires} before a worker started it`,
+      undefined,
+      false,
+      false,
+    );
+    await this.#freeDedup(envelope);
+  }
+
+  /** Dead-letter (or requeue) a message with the reason; store FAILURE when there is an error to report. */
+  async #reject(
+    run: Run,
+    envelope: TaskEnvelope | undefined,
+    reason: string,
+    error?: Error,
+    requeue = false,
+    announce = true,
+  ): Promise<void> {
+    const host = this.#host;
+    host.logger.error(
+      { queue: run.delivery.queue, messageId: run.delivery.id, reason },
+      'message set aside in the dead-letter queue',
+    );
+    if (envelope !== undefined && error !== undefined && host.backend !== undefined) {
+      await host.backend.setResult(
+        this.#record(envelope, run.delivery.queue, 'FAILURE', { error: toRemoteError(error) }),
+        host.resultExpires,
+      );
+    }
+    if (announce) {
+      host.emit({
+        type: 'task-rejected',
+        taskId: envelope?.headers.id ?? run.delivery.id,
+        name: envelope?.headers.task ?? 'unknown',
+        hostname: host.hostname,
+        timestamp: Date.now(),
+        queue: run.delivery.queue,
+        reason,
+      });
+    }
+    if (run.settled) return;
+    run.settled = true;
+    if (requeue) await host.broker.nack(run.delivery, { requeue: true });
+    else await host.broker.deadLetter(run.delivery, reason);
+  }
+
+  async #finish(run: Run, envelope: TaskEnvelope): Promise<void> {
+    await this.#settle(run, 'ack');
+    await this.#freeDedup(envelope);
+  }
+
+  async #freeDedup(envelope: TaskEnvelope): Promise<void> {
+    if (envelope.headers[DEDUP_HEADER] === true && this.#host.backend !== undefined) {
+      await this.#host.backend.delete(dedupKey(envelope.headers.id));
+    }
+  }
+
+  async #settle(run: Run, how: 'ack'): Promise<void> {
+    if (run.settled) return;
+    run.settled = true;
+    if (how === 'ack') await this.#host.broker.ack(run.delivery);
+  }
+
+  async #applyCallbacks(
+    signatures: TaskEnvelope['body'][2]['callbacks'],
+    parentArgs: Json[],
+    ctx: ExecutionContext,
+  ): Promise<void> {
+    if (signatures === null || signatures.length === 0) return;
+    const requests = signatures.map((json) => {
+      const signature = Signature.fromJSON(json);
+      const args = signature.immutable ? signature.args : [...parentArgs, ...signature.args];
+      return {
+        name: signature.task,
+        args,
+        call: signature.options,
+        task: undefined,
+        parentId: ctx.id,
+        rootId: ctx.rootId,
+      };
+    });
+    try {
+      await this.#host.publish(requests);
+    } catch (error) {
+      this.#host.logger.error({ taskId: ctx.id, err: coerceError(error) }, 'could not send the task’s link callbacks');
+    }
+  }
+
+  /** StateSink: `ctx.updateState()` and `ctx.progress()`. */
+  async updateState(ctx: ExecutionContext, state: string, meta: Json): Promise<void> {
+    assertJson(meta, `${ctx.name} state meta`);
+    await this.#store(ctx, state as TaskState, { meta });
+    this.#host.emit({
+      type: 'task-progress',
+      taskId: ctx.id,
+      name: ctx.name,
+      hostname: this.#host.hostname,
+      timestamp: Date.now(),
+      state,
+      meta,
+    });
+  }
+
+  async #store(ctx: ExecutionContext, state: TaskState, fields: Partial<ResultRecord>): Promise<void> {
+    const backend = this.#host.backend;
+    if (backend === undefined) return;
+    const record: ResultRecord = {
+      taskId: ctx.id,
+      name: ctx.name,
+      state,
+      args: ctx.args as Json[],
+      queue: ctx.queue,
+      retries: ctx.retries,
+      worker: this.#host.hostname,
+      dateDone: state === 'SUCCESS' || state === 'FAILURE' || state === 'REVOKED' ? new Date().toISOString() : null,
+      parentId: ctx.parentId,
+      rootId: ctx.rootId,
+      groupId: ctx.groupId,
+      ...fields,
+    };
+    await backend.setResult(record, this.#host.resultExpires);
+  }
+
+  #record(envelope: TaskEnvelope, queue: string, state: TaskState, fields: Partial<ResultRecord>): ResultRecord {
+    const { headers, body } = envelope;
+    return {
+      taskId: headers.id,
+      name: headers.task,
+      state,
+      args: Array.isArray(body[0]) ? body[0] : NO_ARGS,
+      queue,
+      retries: headers.retries,
+      worker: this.#host.hostname,
+      dateDone: new Date().toISOString(),
+      ...fields,
+    };
+  }
+}

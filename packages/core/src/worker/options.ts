@@ -1,0 +1,33 @@
+/** Options of `app.worker(options)`. Times are in seconds unless named `…Ms`. */
+export interface WorkerOptions {
+  /** Queues to consume. @default [app's defaultQueue] */
+  queues?: string[];
+  /** Tasks run at once. @default os.availableParallelism() (as Celery) */
+  concurrency?: number;
+  /** Deliveries held per slot: the worker holds at most `concurrency × prefetchMultiplier`. @default 1 */
+  prefetchMultiplier?: number;
+  /** `'async'` runs handlers on this event loop; `'threads'` in worker_threads (CPU-heavy work). @default 'async' */
+  pool?: 'async' | 'threads';
+  /** Threads pool: recycle a thread after this many tasks. */
+  maxTasksPerChild?: number;
+  /** Threads pool: URL or path of the module that defines the app's tasks; each thread imports it. */
+  module?: string;
+  /** Name in events and results. @default `${pid}@${os.hostname()}` (with a suffix for a second worker) */
+  hostname?: string;
+  /** Default hard time limit for tasks that set none. */
+  timeLimit?: number;
+  /** Default soft time limit for tasks that set none. */
+  softTimeLimit?: number;
+  /** Send task and worker events. @default true */
+  sendEvents?: boolean;
+  /** Seconds between `worker-heartbeat` events. @default 2 */
+  heartbeatInterval?: number;
+}
+
+/** Options of `worker.close()`. */
+export interface CloseOptions {
+  /** Warm shutdown: wait this many ms for running tasks, then requeue what still runs (acksLate). @default 30_000 */
+  timeout?: number;
+  /** Cold shutdown: abort running tasks now and requeue them (acksLate). @default false */
+  force?: boolean;
+}

@@ -1,0 +1,43 @@
+import { Retry } from '../errors/signals.ts';
+import { RETRY_DEFAULTS, type TaskOptions } from '../task/options.ts';
+
+/** What to do after a task threw. */
+export type RetryDecision =
+  | { retry: true; countdown: number; eta: Date | undefined; error: unknown }
+  | { retry: false; error: unknown; exhausted: boolean };
+
+function isAutoretry(options: TaskOptions, error: unknown): boolean {
+  const rule = options.autoretryFor;
+  if (rule === undefined || !(error instanceof Error)) return false;
+  if (typeof rule === 'function') return rule(error);
+  return rule.some((ErrorClass) => error instanceof ErrorClass);
+}
+
+/**
+ * Celery's backoff: `base * 2^retries` seconds capped at `retryBackoffMax`, then (with jitter) a
+ * uniform draw in [0, delay] so a burst of failures does not retry in lockstep.
+ */
+export function backoffDelay(options: TaskOptions, retries: number, random: () => number = Math.random): number {
+  const base = options.retryBackoff === true ? 1 : Number(options.retryBackoff);
+  const max = options.retryBackoffMax ?? RETRY_DEFAULTS.retryBackoffMax;
+  const delay = Math.min(max, base * 2 ** retries);
+  const jitter = options.retryJitter ?? RETRY_DEFAULTS.retryJitter;
+  return jitter ? random() * delay : delay;
+}
+
+/** Decide whether a thrown value retries the task (explicit `ctx.retry()` or `autoretryFor`). */
+export function decideRetry(options: TaskOptions, thrown: unknown, retries: number): RetryDecision {
+  const explicit = thrown instanceof Retry;
+  const cause = explicit ? (thrown.error ?? thrown) : thrown;
+  if (!explicit && !isAutoretry(options, thrown)) return { retry: false, error: thrown, exhausted: false };
+  const maxRetries = options.maxRetries === undefined ? RETRY_DEFAULTS.maxRetries : options.maxRetries;
+  if (maxRetries !== null && retries >= maxRetries) return { retry: false, error: cause, exhausted: true };
+  if (explicit && (thrown.countdown !== undefined || thrown.eta !== undefined)) {
+    return { retry: true, countdown: thrown.countdown ?? 0, eta: thrown.eta, error: cause };
+  }
+  const countdown =
+    !explicit && options.retryBackoff !== undefined && options.retryBackoff !== false
+      ? backoffDelay(options, retries)
+      : (options.defaultRetryDelay ?? RETRY_DEFAULTS.defaultRetryDelay);
+  return { retry: true, countdown, eta: undefined, error: cause };
+}

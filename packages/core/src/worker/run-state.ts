@@ -1,0 +1,13 @@
+import type { Delivery } from '../broker/broker.ts';
+import type { ExecutionContext } from './execution-context.ts';
+
+/** The worker's bookkeeping for one held delivery. */
+export interface Run {
+  readonly delivery: Delivery;
+  /** Set once the task started. */
+  ctx: ExecutionContext | undefined;
+  /** Epoch ms the task started. */
+  startedAt: number;
+  /** The delivery was settled already (early ack, or requeued at shutdown); settle nothing more. */
+  settled: boolean;
+}

@@ -1,0 +1,256 @@
+import { availableParallelism } from 'node:os';
+import type { Logger } from 'pino';
+import type { ResultBackend } from '../backend/result-backend.ts';
+import type { Broker, Delivery, Subscription } from '../broker/broker.ts';
+import { ConfigError } from '../errors/celeriac-error.ts';
+import { coerceError } from '../errors/coerce-error.ts';
+import type { ClusterEvent, WorkerEvent } from '../events/event-map.ts';
+import type { EventPublisher } from '../events/event-publisher.ts';
+import { Executor, type ExecutorHost } from './executor.ts';
+import type { CloseOptions, WorkerOptions } from './options.ts';
+import type { Run } from './run-state.ts';
+
+/** What a worker needs from its app, besides what the executor needs. */
+export interface WorkerHost
+  extends Omit<ExecutorHost, 'broker' | 'backend' | 'emit' | 'queues' | 'hostname' | 'logger'> {
+  readonly logger: Logger;
+  connect(): Promise<{ broker: Broker; backend: ResultBackend | undefined; events: EventPublisher }>;
+  /** Called once the worker has closed. */
+  onClosed(worker: Worker): void;
+}
+
+/** Shutdown reason given to `ctx.signal` of tasks still running at a cold shutdown. */
+export class WorkerShutdown extends Error {
+  constructor() {
+    super('The worker is shutting down.');
+    this.name = 'WorkerShutdown';
+  }
+}
+
+/**
+ * Consumes queues and runs tasks with bounded concurrency. Holds at most
+ * `concurrency × prefetchMultiplier` deliveries; renews their leases on brokers that lease.
+ */
+export class Worker {
+  readonly hostname: string;
+  readonly queues: readonly string[];
+  readonly concurrency: number;
+  readonly prefetch: number;
+  readonly #host: WorkerHost;
+  readonly #options: WorkerOptions;
+  readonly #logger: Logger;
+  #executor: Executor | undefined;
+  #broker: Broker | undefined;
+  #events: EventPublisher | undefined;
+  #subscription: Subscription | undefined;
+  readonly #held = new Map<Delivery, Run>();
+  readonly #waiting: Run[] = [];
+  #active = 0;
+  #processed = 0;
+  #state: 'new' | 'starting' | 'running' | 'closing' | 'closed' = 'new';
+  #started: Promise<void> | undefined;
+  #closed: Promise<void> | undefined;
+  #idle: (() => void) | undefined;
+  readonly #timers: NodeJS.Timeout[] = [];
+
+  constructor(host: WorkerHost, options: WorkerOptions & { hostname: string; queues: string[] }) {
+    const concurrency = options.concurrency ?? availableParallelism();
+    const multiplier = options.prefetchMultiplier ?? 1;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new ConfigError(`worker concurrency must be an integer ≥ 1, got ${String(options.concurrency)}.`);
+    }
+    if (!Number.isInteger(multiplier) || multiplier < 1) {
+      throw new ConfigError(
+        `prefetchMultiplier must be an integer ≥ 1 (1 holds only what the worker can run now), got ${String(options.prefetchMultiplier)}.`,
+      );
+    }
+    if (options.queues.length === 0) throw new ConfigError('A worker needs at least one queue.');
+    if (options.pool === 'threads') {
+      throw new ConfigError("pool: 'threads' is not available yet in this version; use pool: 'async' (the default).");
+    }
+    this.#host = host;
+    this.#options = options;
+    this.hostname = options.hostname;
+    this.queues = options.queues;
+    this.concurrency = concurrency;
+    this.prefetch = concurrency * multiplier;
+    this.#logger = host.logger.child({ worker: this.hostname });
+  }
+
+  /** Tasks running now. */
+  get active(): number {
+    return this.#active;
+  }
+
+  /** Tasks finished since start. */
+  get processed(): number {
+    return this.#processed;
+  }
+
+  /** Resolves once the worker is consuming (it does not wait for the worker to stop). */
+  start(): Promise<void> {
+    if (this.#state === 'closing' || this.#state === 'closed') {
+      return Promise.reject(new ConfigError(`Worker ${this.hostname} was closed; create a new one with app.worker().`));
+    }
+    this.#started ??= this.#start();
+    return this.#started;
+  }
+
+  async #start(): Promise<void> {
+    this.#state = 'starting';
+    const { broker, backend, events } = await this.#host.connect();
+    this.#broker = broker;
+    this.#events = this.#options.sendEvents === false ? undefined : events;
+    const host = this.#host;
+    this.#executor = new Executor({
+      hostname: this.hostname,
+      logger: this.#logger,
+      broker,
+      backend,
+      resultExpires: host.resultExpires,
+      queues: this.queues,
+      lookup: (name) => host.lookup(name),
+      optionsFor: (task) => host.optionsFor(task),
+      publish: (requests) => host.publish(requests),
+      emit: (event) => this.#emit(event),
+    });
+    this.#subscription = await broker.consume({ queues: this.queues, prefetch: this.prefetch }, (delivery) =>
+      this.#receive(delivery),
+    );
+    this.#state = 'running';
+    this.#startTimers(broker);
+    this.#emitWorker('worker-online');
+    this.#logger.info({ queues: this.queues, concurrency: this.concurrency }, 'worker online');
+  }
+
+  #startTimers(broker: Broker): void {
+    const freq = this.#options.heartbeatInterval ?? 2;
+    const heartbeat = setInterval(() => this.#emitWorker('worker-heartbeat'), freq * 1000);
+    heartbeat.unref();
+    this.#timers.push(heartbeat);
+    const renewMs = broker.capabilities.leases ? broker.capabilities.leaseRenewMs : undefined;
+    if (renewMs !== undefined) {
+      const renew = setInterval(() => {
+        if (this.#held.size === 0) return;
+        broker.extendLease([...this.#held.keys()]).catch((error: unknown) => {
+          this.#logger.error(
+            { err: coerceError(error) },
+            'could not renew the leases of held tasks; they may be redelivered',
+          );
+        });
+      }, renewMs);
+      renew.unref();
+      this.#timers.push(renew);
+    }
+  }
+
+  #receive(delivery: Delivery): void {
+    const run: Run = { delivery, ctx: undefined, startedAt: 0, settled: false };
+    if (this.#state === 'closing' || this.#state === 'closed') {
+      // Arrived while closing: give it back untouched.
+      run.settled = true;
+      this.#broker?.nack(delivery, { requeue: true }).catch(() => undefined);
+      return;
+    }
+    this.#held.set(delivery, run);
+    if (this.#active < this.concurrency) this.#run(run);
+    else this.#waiting.push(run);
+  }
+
+  #run(run: Run): void {
+    this.#active++;
+    void this.#executor!.execute(run).then(() => this.#done(run));
+  }
+
+  #done(run: Run): void {
+    this.#active--;
+    this.#processed++;
+    this.#held.delete(run.delivery);
+    const next = this.#state === 'running' ? this.#waiting.shift() : undefined;
+    if (next !== undefined) this.#run(next);
+    if (this.#active === 0) this.#idle?.();
+  }
+
+  /**
+   * Stop the worker. Warm (default): stop taking tasks, wait up to `timeout` ms for running ones,
+   * then requeue what still runs (acksLate). `force: true`: abort and requeue at once.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    if (this.#state === 'new') {
+      this.#state = 'closed';
+      this.#host.onClosed(this);
+      return Promise.resolve();
+    }
+    this.#closed ??= this.#close(options);
+    if (options.force === true && this.#state === 'closing') this.#forceStop();
+    return this.#closed;
+  }
+
+  async #close(options: CloseOptions): Promise<void> {
+    await this.#started?.catch(() => undefined);
+    this.#state = 'closing';
+    await this.#subscription?.close();
+    for (const timer of this.#timers) clearInterval(timer);
+    const broker = this.#broker;
+    // Prefetched but not started: back to the queue, untouched.
+    for (const run of this.#waiting.splice(0)) {
+      run.settled = true;
+      this.#held.delete(run.delivery);
+      await broker?.nack(run.delivery, { requeue: true });
+    }
+    if (this.#active > 0 && options.force !== true) {
+      const idle = new Promise<void>((resolve) => {
+        this.#idle = resolve;
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, options.timeout ?? 30_000);
+      });
+      await Promise.race([idle, timedOut]);
+      clearTimeout(timer);
+    }
+    if (this.#active > 0) {
+      this.#logger.warn(
+        { running: this.#active },
+        'worker closing with tasks still running: aborting them and requeueing late-acked ones',
+      );
+      this.#forceStop();
+    }
+    this.#emitWorker('worker-offline');
+    await this.#events?.flush();
+    this.#state = 'closed';
+    this.#host.onClosed(this);
+    this.#logger.info({ processed: this.#processed }, 'worker offline');
+  }
+
+  /** Cold stop: abort every running task and requeue the ones not yet acknowledged. */
+  #forceStop(): void {
+    for (const run of this.#held.values()) {
+      run.ctx?.abort(new WorkerShutdown());
+      if (!run.settled) {
+        run.settled = true;
+        this.#broker?.nack(run.delivery, { requeue: true }).catch(() => undefined);
+      }
+    }
+    this.#held.clear();
+  }
+
+  #emit(event: ClusterEvent): void {
+    this.#events?.send(event);
+  }
+
+  #emitWorker(type: 'worker-online' | 'worker-heartbeat' | 'worker-offline'): void {
+    const event: WorkerEvent & { type: typeof type } = {
+      type,
+      hostname: this.hostname,
+      timestamp: Date.now(),
+      pid: process.pid,
+      queues: [...this.queues],
+      concurrency: this.concurrency,
+      active: this.#active,
+      processed: this.#processed,
+      freq: this.#options.heartbeatInterval ?? 2,
+    };
+    this.#emit(event);
+  }
+}
