@@ -3,7 +3,7 @@ import { dedupKey } from '../app/internals.ts';
 import { DEDUP_HEADER, type PublishRequest } from '../app/producer.ts';
 import type { ResultBackend, ResultRecord } from '../backend/result-backend.ts';
 import type { Broker } from '../broker/broker.ts';
-import { decodeEnvelope, type TaskEnvelope } from '../broker/message.ts';
+import { decodeEnvelope, type SignatureJson, type TaskEnvelope } from '../broker/message.ts';
 import { coerceError, toRemoteError } from '../errors/coerce-error.ts';
 import { Reject, Retry } from '../errors/signals.ts';
 import { MaxRetriesExceededError, TimeLimitExceeded, UnknownTaskError } from '../errors/task-errors.ts';
@@ -90,7 +90,7 @@ export class Executor implements StateSink {
       retries: ctx.retries,
       redelivered: ctx.redelivered,
     });
-    if (options.acksLate === false) await this.#settle(run, 'ack');
+    if (options.acksLate === false) await this.#settle(run);
     run.startedAt = Date.now();
     if (options.trackStarted !== false && options.ignoreResult !== true) await this.#store(ctx, 'STARTED', {});
     host.emit({
@@ -183,7 +183,8 @@ export class Executor implements StateSink {
     });
     if (!(error instanceof TimeLimitExceeded))
       host.logger.warn({ taskId: ctx.id, task: ctx.name, err: error }, 'task failed');
-    await this.#applyCallbacks(envelope.body[2].errbacks, [ctx.id], ctx);
+    const { errbacks } = envelope.body[2];
+    if (errbacks !== null && errbacks.length > 0) await this.#applyCallbacks(errbacks, [ctx.id], ctx);
     await this.#finish(run, envelope);
   }
 
@@ -249,7 +250,7 @@ export class Executor implements StateSink {
       retries,
       eta: at.toISOString(),
     });
-    await this.#settle(run, 'ack');
+    await this.#settle(run);
   }
 
   async #expire(run: Run, envelope: TaskEnvelope): Promise<void> {
@@ -317,8 +318,8 @@ export class Executor implements StateSink {
   }
 
   async #finish(run: Run, envelope: TaskEnvelope): Promise<void> {
-    await this.#settle(run, 'ack');
-    await this.#freeDedup(envelope);
+    await this.#settle(run);
+    if (envelope.headers[DEDUP_HEADER] === true) await this.#freeDedup(envelope);
   }
 
   async #freeDedup(envelope: TaskEnvelope): Promise<void> {
@@ -327,10 +328,11 @@ export class Executor implements StateSink {
     }
   }
 
-  async #settle(run: Run, how: 'ack'): Promise<void> {
-    if (run.settled) return;
+  /** Acknowledge once; a no-op if already settled (early ack, or requeued at shutdown). */
+  #settle(run: Run): Promise<void> | undefined {
+    if (run.settled) return undefined;
     run.settled = true;
-    if (how === 'ack') await this.#host.broker.ack(run.delivery);
+    return this.#host.broker.ack(run.delivery);
   }
 
   async #applyCallbacks(
@@ -373,9 +375,9 @@ export class Executor implements StateSink {
     });
   }
 
-  async #store(ctx: ExecutionContext, state: TaskState, fields: Partial<ResultRecord>): Promise<void> {
+  #store(ctx: ExecutionContext, state: TaskState, fields: Pick<ResultRecord, 'result' | 'error' | 'meta'>): Promise<void> | undefined {
     const backend = this.#host.backend;
-    if (backend === undefined) return;
+    if (backend === undefined) return undefined;
     const record: ResultRecord = {
       taskId: ctx.id,
       name: ctx.name,
@@ -388,9 +390,11 @@ export class Executor implements StateSink {
       parentId: ctx.parentId,
       rootId: ctx.rootId,
       groupId: ctx.groupId,
-      ...fields,
     };
-    await backend.setResult(record, this.#host.resultExpires);
+    if (fields.result !== undefined) record.result = fields.result;
+    if (fields.error !== undefined) record.error = fields.error;
+    if (fields.meta !== undefined) record.meta = fields.meta;
+    return backend.setResult(record, this.#host.resultExpires);
   }
 
   #record(envelope: TaskEnvelope, queue: string, state: TaskState, fields: Partial<ResultRecord>): ResultRecord {

@@ -7,6 +7,7 @@ import { coerceError } from '../errors/coerce-error.ts';
 import type { ClusterEvent, WorkerEvent } from '../events/event-map.ts';
 import type { EventPublisher } from '../events/event-publisher.ts';
 import { Executor, type ExecutorHost } from './executor.ts';
+import type { TaskOptions } from '../task/options.ts';
 import type { CloseOptions, WorkerOptions } from './options.ts';
 import type { Run } from './run-state.ts';
 
@@ -52,6 +53,7 @@ export class Worker {
   #closed: Promise<void> | undefined;
   #idle: (() => void) | undefined;
   readonly #timers: NodeJS.Timeout[] = [];
+  readonly #optionsCache = new Map<object, TaskOptions>();
 
   constructor(host: WorkerHost, options: WorkerOptions & { hostname: string; queues: string[] }) {
     const concurrency = options.concurrency ?? availableParallelism();
@@ -110,7 +112,12 @@ export class Worker {
       resultExpires: host.resultExpires,
       queues: this.queues,
       lookup: (name) => host.lookup(name),
-      optionsFor: (task) => host.optionsFor(task),
+      optionsFor: (task) => {
+        // Merged once per task type: the defaults do not change while the worker runs.
+        let options = this.#optionsCache.get(task);
+        if (options === undefined) this.#optionsCache.set(task, (options = host.optionsFor(task)));
+        return options;
+      },
       publish: (requests) => host.publish(requests),
       emit: (event) => this.#emit(event),
     });
@@ -125,8 +132,8 @@ export class Worker {
 
   #startTimers(broker: Broker): void {
     const freq = this.#options.heartbeatInterval ?? 2;
+    // Left referenced on purpose: a started worker keeps the process alive until close(), as a Celery worker does.
     const heartbeat = setInterval(() => this.#emitWorker('worker-heartbeat'), freq * 1000);
-    heartbeat.unref();
     this.#timers.push(heartbeat);
     const renewMs = broker.capabilities.leases ? broker.capabilities.leaseRenewMs : undefined;
     if (renewMs !== undefined) {
