@@ -1,4 +1,4 @@
-import type { ResultBackend, ResultRecord, Unsubscribe } from '@celeriac/core';
+import { ConfigError, type ResultBackend, type ResultRecord, type Unsubscribe } from '@celeriac/core';
 import { ExpiringMap, expiryOf } from './internal/expiring-map.ts';
 import { Fanout, type ListenerErrorReporter } from './internal/fanout.ts';
 
@@ -52,7 +52,7 @@ export class MemoryBackend implements ResultBackend {
   constructor(options: MemoryBackendOptions = {}) {
     const interval = options.sweepIntervalMs ?? 60_000;
     if (!(interval > 0 && Number.isFinite(interval))) {
-      throw new RangeError(`sweepIntervalMs must be a positive number of milliseconds, got ${String(interval)}.`);
+      throw new ConfigError(`sweepIntervalMs must be a positive number of milliseconds, got ${String(interval)}.`);
     }
     this.sweepIntervalMs = interval;
     this.watchers = new Fanout<ResultRecord>(

@@ -2,6 +2,7 @@ import {
   type Broker,
   type BrokerCapabilities,
   BrokerConnectionError,
+  ConfigError,
   type ConsumeOptions,
   type DeadLetter,
   type DeadLetterStore,
@@ -84,7 +85,7 @@ export class MemoryBroker implements Broker {
   constructor(options: MemoryBrokerOptions = {}) {
     const max = options.maxDeadLettersPerQueue ?? 10_000;
     if (!(Number.isInteger(max) && max >= 0)) {
-      throw new RangeError(`maxDeadLettersPerQueue must be an integer ≥ 0, got ${String(max)}.`);
+      throw new ConfigError(`maxDeadLettersPerQueue must be an integer ≥ 0, got ${String(max)}.`);
     }
     this.maxDeadLettersPerQueue = max;
     this.reportError = options.onListenerError ?? reportToConsole;
@@ -157,7 +158,7 @@ export class MemoryBroker implements Broker {
   consume(options: ConsumeOptions, onDelivery: (delivery: Delivery) => void): Promise<Subscription> {
     if (this.closed) return Promise.reject(new BrokerConnectionError('Cannot consume: the memory broker is closed.'));
     const problem = consumeProblem(options);
-    if (problem !== undefined) return Promise.reject(new TypeError(problem));
+    if (problem !== undefined) return Promise.reject(new ConfigError(problem));
     const queues = [...new Set(options.queues)].map((name) => this.queue(name));
     const consumer = new Consumer(queues, options.prefetch, onDelivery);
     this.consumers = [...this.consumers, consumer];

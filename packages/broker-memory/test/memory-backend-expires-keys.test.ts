@@ -1,3 +1,4 @@
+import { ConfigError } from '@celeriac/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryBackend } from '../src/memory-backend.ts';
 import { resultRecord } from './helpers/record.ts';
@@ -86,7 +87,7 @@ describe('MemoryBackend TTLs', () => {
     await backend.connect();
     expect(vi.getTimerCount()).toBe(1);
     await backend.close();
-    expect(() => new MemoryBackend({ sweepIntervalMs: 0 })).toThrow(RangeError);
+    expect(() => new MemoryBackend({ sweepIntervalMs: 0 })).toThrow(ConfigError);
   });
 });
 

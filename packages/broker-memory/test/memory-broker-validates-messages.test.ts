@@ -1,4 +1,4 @@
-import { type OutgoingMessage, PublishError } from '@celeriac/core';
+import { ConfigError, type OutgoingMessage, PublishError } from '@celeriac/core';
 import { describe, expect, it } from 'vitest';
 import { MemoryBroker } from '../src/memory-broker.ts';
 import { message } from './helpers/flush.ts';
@@ -37,6 +37,7 @@ describe('MemoryBroker validation', () => {
 
   it('rejects consume options without queues or with a prefetch below 1', async () => {
     const broker = new MemoryBroker();
+    await expect(broker.consume({ queues: [], prefetch: 1 }, () => {})).rejects.toBeInstanceOf(ConfigError);
     await expect(broker.consume({ queues: [], prefetch: 1 }, () => {})).rejects.toThrow(/at least one queue/);
     await expect(broker.consume({ queues: [''], prefetch: 1 }, () => {})).rejects.toThrow(/queue name ""/);
     await expect(broker.consume({ queues: ['q'], prefetch: 0 }, () => {})).rejects.toThrow(/prefetch 0/);
@@ -45,7 +46,7 @@ describe('MemoryBroker validation', () => {
   });
 
   it('rejects a bad maxDeadLettersPerQueue option at construction', () => {
-    expect(() => new MemoryBroker({ maxDeadLettersPerQueue: -1 })).toThrow(RangeError);
+    expect(() => new MemoryBroker({ maxDeadLettersPerQueue: -1 })).toThrow(ConfigError);
   });
 
   it('declares its capabilities', () => {
