@@ -35,7 +35,8 @@ export type Unsubscribe = () => Promise<void>;
  * Where task states and results live, plus the small primitives later features build on
  * (chord counters, dedup and revoke markers, beat leases, task logs). Implemented by the memory and
  * Redis backends, checked by `describeBackendConformance` from `@celeriac/core/testing`.
- * TTLs are in seconds.
+ * TTLs are in seconds, fractions allowed, and always > 0 (core never asks for a key without expiry).
+ * Counters, `setIfAbsent` keys and leases share one key space: `get(leaseKey)` returns the owner.
  */
 export interface ResultBackend {
   readonly capabilities: {

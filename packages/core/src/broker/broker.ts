@@ -32,7 +32,10 @@ export interface OutgoingMessage {
   readonly eta?: number;
 }
 
-/** A message handed to a consumer, until it is settled by `ack`, `nack` or `deadLetter`. */
+/**
+ * A message handed to a consumer, until it is settled by `ack`, `nack` or `deadLetter`. Settle with
+ * the very object `onDelivery` received (adapters may match by identity); settling twice is a no-op.
+ */
 export interface Delivery {
   readonly id: string;
   readonly queue: string;
@@ -68,7 +71,7 @@ export interface DeadLetter {
 export interface DeadLetterStore {
   /** Newest first. */
   list(queue: string, options?: { limit?: number; offset?: number }): Promise<DeadLetter[]>;
-  /** Move a dead letter back to its queue; false when no such id. */
+  /** Move a dead letter back to its queue; false when no such id (a later dead letter with the same id replaces the earlier). */
   requeue(queue: string, id: string): Promise<boolean>;
   /** Delete a dead letter; false when no such id. */
   delete(queue: string, id: string): Promise<boolean>;
@@ -101,7 +104,10 @@ export interface Broker {
   close(): Promise<void>;
   /** Store messages durably before resolving; rejects with `PublishError`/`BrokerConnectionError`. */
   publish(messages: readonly OutgoingMessage[]): Promise<void>;
-  /** Start delivering messages from `queues`, at most `prefetch` unsettled at a time. */
+  /**
+   * Start delivering messages from `queues`, at most `prefetch` unsettled at a time. `onDelivery`
+   * may be called before the returned promise resolves.
+   */
   consume(options: ConsumeOptions, onDelivery: (delivery: Delivery) => void): Promise<Subscription>;
   /** Done: remove the message for good. */
   ack(delivery: Delivery): Promise<void>;
