@@ -45,14 +45,17 @@ export interface ResultBackend {
   };
   connect(): Promise<void>;
   close(): Promise<void>;
-  /** Replace the task's record (TTL `ttl` seconds) and wake its watchers. */
+  /**
+   * Replace the task's record (TTL `ttl` seconds) and wake its watchers. The backend may keep the
+   * object itself (memory): core never mutates a record after storing or reading it.
+   */
   setResult(record: ResultRecord, ttl: number): Promise<void>;
   getResult(taskId: string): Promise<ResultRecord | null>;
   /** Records in the order of `taskIds` (null where unknown), in one round trip. */
   getResults(taskIds: readonly string[]): Promise<(ResultRecord | null)[]>;
   /** Delete the record and its logs. */
   forget(taskId: string): Promise<void>;
-  /** Call `listener` on every `setResult` of `taskId` (from any process) until unsubscribed. */
+  /** Call `listener` on every `setResult` of `taskId` (from any process) until unsubscribed. Resolves once subscribed. */
   watch(taskId: string, listener: (record: ResultRecord) => void): Promise<Unsubscribe>;
   /** Atomically add `by` (default 1) to an integer key; resolves to the new value. */
   incr(key: string, options?: { by?: number; ttl?: number }): Promise<number>;

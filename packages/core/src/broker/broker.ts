@@ -98,15 +98,15 @@ export interface ConsumeOptions {
  */
 export interface Broker {
   readonly capabilities: BrokerCapabilities;
-  /** Open connections. Idempotent; called by core before first use. */
+  /** Open connections. Idempotent; called by core before first use; also reopens after `close()`. */
   connect(): Promise<void>;
-  /** Close connections and stop every subscription. Unsettled deliveries return to their queue. */
+  /** Close connections and stop every subscription. Unsettled deliveries return to their queue. Idempotent. */
   close(): Promise<void>;
   /** Store messages durably before resolving; rejects with `PublishError`/`BrokerConnectionError`. */
   publish(messages: readonly OutgoingMessage[]): Promise<void>;
   /**
    * Start delivering messages from `queues`, at most `prefetch` unsettled at a time. `onDelivery`
-   * may be called before the returned promise resolves.
+   * may be called before the returned promise resolves; once it resolves, the consumer is registered.
    */
   consume(options: ConsumeOptions, onDelivery: (delivery: Delivery) => void): Promise<Subscription>;
   /** Done: remove the message for good. */
@@ -123,5 +123,6 @@ export interface Broker {
   readonly deadLetters: DeadLetterStore;
   /** Send a JSON message to every subscriber of `channel` in the cluster (events, control). */
   broadcast(channel: string, message: Json): Promise<void>;
+  /** Resolves once subscribed: a broadcast sent after that reaches `handler`. */
   subscribeBroadcast(channel: string, handler: (message: Json) => void): Promise<Subscription>;
 }
