@@ -1,0 +1,5 @@
+export { KeySpace } from './keys.ts';
+export type { RedisBackendOptions } from './redis-backend.ts';
+export { createRedisBackend, RedisBackend } from './redis-backend.ts';
+export type { RedisBrokerOptions } from './redis-broker.ts';
+export { createRedisBroker, RedisBroker } from './redis-broker.ts';

@@ -1,0 +1,263 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Delivery } from '@celeriac/core';
+import type { Redis } from 'ioredis';
+import { reconnectDelay } from '../connection.ts';
+import { CONSUMER_GROUP, type KeySpace, PRIORITY_LEVELS } from '../keys.ts';
+import type { Script } from '../scripts.ts';
+import { type DeliveryOwner, RedisDelivery } from './delivery.ts';
+
+/** Most messages one fetch asks for (a prefetch above it is filled by several fetches). */
+const MAX_FETCH = 1000;
+/** Most delayed messages one promote call moves, and expired leases one reclaim call gives back. */
+const MAX_MOVE = 1000;
+const RECLAIMER = 'celeriac-reclaimer';
+/** Longest timer Node accepts. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** What a consumer needs from its broker. */
+export interface ConsumerHost {
+  readonly keys: KeySpace;
+  readonly fetch: Script;
+  readonly reclaim: Script;
+  readonly promote: Script;
+  readonly maxDeadLetters: number;
+  /** The lease: a delivery idle this long is given back to its queue. */
+  readonly visibilityTimeoutMs: number;
+  /** How often the recovery sweep runs (the lease renewal interval). */
+  readonly sweepIntervalMs: number;
+  /** A new blocking connection, ready. */
+  openBlocking(): Promise<Redis>;
+  closeConnection(client: Redis): Promise<void>;
+  subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>>;
+  /** A delivery was handed out (the broker tracks it until settled). */
+  track(delivery: RedisDelivery): void;
+  /** Put deliveries that were fetched but never handed out back, untouched. */
+  giveBack(deliveries: readonly RedisDelivery[]): Promise<void>;
+  /** Report a failure of Redis (fetch, sweep), retried by the consumer. */
+  reportRedis(error: unknown, source: string): void;
+  /** Report an error thrown by `onDelivery`. */
+  report(error: unknown, source: string): void;
+}
+
+/**
+ * One `consume()` subscription: fetches up to its free prefetch budget with the fetch script,
+ * blocks on the queues' wake lists (BLPOP on its own connection) when nothing is ready, moves
+ * delayed messages when due, and runs the recovery sweep (expired leases) every sweep interval.
+ */
+export class Consumer implements DeliveryOwner {
+  readonly name: string = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  readonly queues: readonly string[];
+  readonly prefetch: number;
+  /** Deliveries handed out and not settled. */
+  held = 0;
+  readonly #host: ConsumerHost;
+  readonly #onDelivery: (delivery: Delivery) => void;
+  /** The key blocks of every queue, in queue order: the fetch script's KEYS. */
+  readonly #keys: readonly string[];
+  readonly #fetchArgs: (string | number)[];
+  readonly #wakeKeys: readonly string[];
+  /** Stream key by stream index (10 × queue index + priority), as the fetch script reports it. */
+  readonly #streams: readonly string[];
+  readonly #source: string;
+  #closed = false;
+  #blocking: Redis | undefined;
+  #loop: Promise<void> | undefined;
+  #onSlot: (() => void) | undefined;
+  #slotScheduled = false;
+  #pause: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+  #sweepTimer: NodeJS.Timeout | undefined;
+  #sweeping = false;
+  #delayTimer: NodeJS.Timeout | undefined;
+  #nextEta = Number.POSITIVE_INFINITY;
+  #unsubscribes: (() => Promise<void>)[] = [];
+
+  constructor(host: ConsumerHost, queues: readonly string[], prefetch: number, onDelivery: (d: Delivery) => void) {
+    this.#host = host;
+    this.queues = queues;
+    this.prefetch = prefetch;
+    this.#onDelivery = onDelivery;
+    this.#keys = queues.flatMap((queue) => host.keys.queueKeys(queue));
+    this.#fetchArgs = [CONSUMER_GROUP, this.name, 0, 0, host.maxDeadLetters, ...queues];
+    this.#wakeKeys = queues.map((queue) => host.keys.wake(queue));
+    this.#streams = queues.flatMap((queue) =>
+      Array.from({ length: PRIORITY_LEVELS }, (_, level) => host.keys.stream(queue, level)),
+    );
+    this.#source = `consumer of ${queues.join(', ')}`;
+  }
+
+  /** Open the blocking connection, listen for new delayed messages, and start fetching. */
+  async start(): Promise<void> {
+    this.#blocking = await this.#host.openBlocking();
+    for (const queue of this.queues) {
+      const channel = this.#host.keys.delayedChannel(queue);
+      this.#unsubscribes.push(await this.#host.subscribe(channel, (eta) => this.#schedule(Number(eta))));
+    }
+    this.#sweepTimer = setInterval(() => void this.#sweep(), this.#host.sweepIntervalMs);
+    this.#sweepTimer.unref();
+    void this.#sweep();
+    this.#loop = this.#run();
+  }
+
+  /** A delivery of this consumer was settled: fetch again once this turn's settlements are in. */
+  release(): void {
+    this.held--;
+    if (this.#onSlot !== undefined && !this.#slotScheduled) {
+      this.#slotScheduled = true;
+      setImmediate(() => {
+        this.#slotScheduled = false;
+        const resume = this.#onSlot;
+        this.#onSlot = undefined;
+        resume?.();
+      });
+    }
+  }
+
+  /** Stop fetching; deliveries handed out stay the caller's to settle. */
+  async close(): Promise<void> {
+    if (this.#closed) return this.#loop;
+    this.#closed = true;
+    clearInterval(this.#sweepTimer);
+    clearTimeout(this.#delayTimer);
+    this.#onSlot?.();
+    if (this.#pause !== undefined) {
+      clearTimeout(this.#pause.timer);
+      this.#pause.resolve();
+    }
+    // Rejects a BLPOP in progress, which ends the loop.
+    this.#blocking?.disconnect();
+    await this.#loop;
+    const unsubscribes = this.#unsubscribes;
+    this.#unsubscribes = [];
+    await Promise.all(unsubscribes.map((unsubscribe) => unsubscribe().catch(() => undefined)));
+    if (this.#blocking !== undefined) await this.#host.closeConnection(this.#blocking);
+  }
+
+  async #run(): Promise<void> {
+    let failures = 0;
+    while (!this.#closed) {
+      try {
+        const free = this.prefetch - this.held;
+        if (free <= 0) {
+          await new Promise<void>((resolve) => {
+            this.#onSlot = resolve;
+          });
+          continue;
+        }
+        const wanted = Math.min(free, MAX_FETCH);
+        const got = await this.#fetch(wanted);
+        failures = 0;
+        // Fewer than asked: every ready stream is drained, so wait for a wake token.
+        if (got < wanted && !this.#closed) {
+          await this.#blocking!.blpop(...this.#wakeKeys, this.#host.sweepIntervalMs / 1000);
+        }
+      } catch (error) {
+        if (this.#closed) break;
+        this.#host.reportRedis(error, this.#source);
+        await new Promise<void>((resolve) => {
+          this.#pause = { timer: setTimeout(resolve, reconnectDelay(++failures)), resolve };
+        });
+        this.#pause = undefined;
+      }
+    }
+  }
+
+  async #fetch(wanted: number): Promise<number> {
+    const args = this.#fetchArgs;
+    args[2] = wanted;
+    args[3] = Date.now();
+    const reply = (await this.#host.fetch(this.#keys, args)) as (string | number)[];
+    const deliveries: RedisDelivery[] = [];
+    for (let i = 0; i < reply.length; i += 5) {
+      const index = reply[i] as number;
+      const priority = index % PRIORITY_LEVELS;
+      deliveries.push(
+        new RedisDelivery(
+          reply[i + 2] as string,
+          this.queues[(index - priority) / PRIORITY_LEVELS]!,
+          reply[i + 3] as string,
+          priority,
+          (reply[i + 4] as number) > 0,
+          this.#streams[index]!,
+          reply[i + 1] as string,
+          this,
+        ),
+      );
+    }
+    if (this.#closed) {
+      // Closed while the fetch was in flight: nothing more is handed out.
+      if (deliveries.length > 0) await this.#host.giveBack(deliveries);
+      return deliveries.length;
+    }
+    this.held += deliveries.length;
+    for (const delivery of deliveries) {
+      this.#host.track(delivery);
+      try {
+        this.#onDelivery(delivery);
+      } catch (error) {
+        this.#host.report(error, `onDelivery of the ${this.#source}`);
+      }
+    }
+    return deliveries.length;
+  }
+
+  /** Recovery sweep: give expired leases back, then promote due delayed messages. */
+  async #sweep(): Promise<void> {
+    if (this.#sweeping || this.#closed) return;
+    this.#sweeping = true;
+    try {
+      const host = this.#host;
+      const now = Date.now();
+      const idleConsumerMs = 10 * host.visibilityTimeoutMs;
+      await Promise.all(
+        this.queues.map((queue) =>
+          host.reclaim(host.keys.queueKeys(queue), [
+            CONSUMER_GROUP,
+            RECLAIMER,
+            host.visibilityTimeoutMs,
+            MAX_MOVE,
+            now,
+            queue,
+            host.maxDeadLetters,
+            idleConsumerMs,
+          ]),
+        ),
+      );
+      await this.#promote();
+    } catch (error) {
+      if (!this.#closed) this.#host.reportRedis(error, `recovery sweep of the ${this.#source}`);
+    } finally {
+      this.#sweeping = false;
+    }
+  }
+
+  /** Move due delayed messages; set the timer for the earliest one left. */
+  async #promote(): Promise<void> {
+    this.#nextEta = Number.POSITIVE_INFINITY;
+    clearTimeout(this.#delayTimer);
+    const host = this.#host;
+    const now = Date.now();
+    const replies = (await Promise.all(
+      this.queues.map((queue) => host.promote(host.keys.queueKeys(queue), [now, MAX_MOVE, queue, host.maxDeadLetters])),
+    )) as [number, string][];
+    for (const [moved, next] of replies) {
+      if (moved >= MAX_MOVE) this.#schedule(now);
+      else if (next !== '') this.#schedule(Number(next));
+    }
+  }
+
+  /** Promote at `eta` unless a promotion is already due earlier. */
+  #schedule(eta: number): void {
+    if (this.#closed || !(eta < this.#nextEta)) return;
+    this.#nextEta = eta;
+    clearTimeout(this.#delayTimer);
+    // Node timers may fire a little before Date.now() reaches eta; promote re-checks and re-arms.
+    const wait = Math.min(Math.max(eta - Date.now(), 0), MAX_TIMER_MS);
+    this.#delayTimer = setTimeout(() => {
+      this.#promote().catch((error: unknown) => {
+        if (!this.#closed) this.#host.reportRedis(error, `delayed messages of the ${this.#source}`);
+      });
+    }, wait);
+    this.#delayTimer.unref();
+  }
+}

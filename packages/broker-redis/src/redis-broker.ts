@@ -1,0 +1,492 @@
+import {
+  type Broker,
+  type BrokerCapabilities,
+  BrokerConnectionError,
+  type ConsumeOptions,
+  coerceError,
+  type DeadLetter,
+  type DeadLetterStore,
+  type Delivery,
+  type Json,
+  type OutgoingMessage,
+  PublishError,
+  type QueueStats,
+  type Subscription,
+} from '@celeriac/core';
+import type { Redis } from 'ioredis';
+import {
+  closeConnection,
+  DEFAULT_URL,
+  type ErrorReporter,
+  openConnection,
+  reportToConsole,
+  watchConnection,
+  whenReady,
+  withDeadline,
+} from './connection.ts';
+import { type RedisOperation, toCeleriacError } from './errors.ts';
+import { AckBatcher } from './internal/ack-batcher.ts';
+import { Consumer, type ConsumerHost } from './internal/consumer.ts';
+import { RedisDelivery } from './internal/delivery.ts';
+import { consumeProblem, messageProblem } from './internal/validate.ts';
+import { CONSUMER_GROUP, KeySpace } from './keys.ts';
+import { PubSub } from './pubsub.ts';
+import { defineScript, type Script } from './scripts.ts';
+
+/** Options of {@link RedisBroker}. */
+export interface RedisBrokerOptions {
+  /**
+   * Redis server: `redis://[[user]:password@]host[:port][/db]`, or `rediss://` for TLS. Errors name
+   * it with the password masked.
+   * @default 'redis://127.0.0.1:6379'
+   */
+  readonly url?: string;
+  /**
+   * An ioredis client to send commands on, instead of opening one from `url`. It is not closed by
+   * the broker; the blocking and subscriber connections are opened with `connection.duplicate()`.
+   * Give it `enableAutoPipelining: true` for throughput. Scripts are added to it with
+   * `defineCommand` (names starting `celeriac_`).
+   * @default a new connection to `url`
+   */
+  readonly connection?: Redis;
+  /**
+   * Start of every key and channel name, so several apps can share one Redis.
+   * @default 'celeriac:'
+   */
+  readonly prefix?: string;
+  /**
+   * The lease of a delivery, in seconds: a delivery not acknowledged nor renewed for this long
+   * (its worker died) is delivered again, with `redelivered: true`. Workers renew the leases of
+   * every delivery they hold every third of it (`capabilities.leaseRenewMs`), so a task longer
+   * than this is not run twice.
+   * @default 30
+   */
+  readonly visibilityTimeout?: number;
+  /**
+   * Dead letters kept per queue; beyond it the oldest are dropped, so a storm of poison messages
+   * cannot fill Redis.
+   * @default 10_000
+   */
+  readonly maxDeadLettersPerQueue?: number;
+  /**
+   * How long, in milliseconds, `publish()` (and the first `connect()`) may wait for Redis, counting
+   * reconnect attempts, before rejecting with `BrokerConnectionError`. A publish that timed out
+   * while Redis was away may still be applied once it is back (at-least-once).
+   * @default 5000
+   */
+  readonly publishTimeout?: number;
+  /**
+   * Called with errors no caller can receive: a lost connection (once per outage), a failing
+   * consumer fetch (retried with backoff), a throwing `onDelivery` or broadcast handler.
+   * @default prints one line with `console.error`
+   */
+  readonly onError?: (error: Error, source: string) => void;
+}
+
+/** Scripts the broker runs on its command connection. */
+interface BrokerScripts {
+  publish: Script;
+  fetch: Script;
+  settle: Script;
+  reclaim: Script;
+  promote: Script;
+  purge: Script;
+  stats: Script;
+  deadLetterList: Script;
+  deadLetterRequeue: Script;
+  deadLetterDelete: Script;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+/** Messages per publish script call: bounds one script's run time and argument count. */
+const PUBLISH_CHUNK = 500;
+const PURGER = 'celeriac-purger';
+
+/**
+ * A Celeriac broker on Redis (ioredis). Each queue has one stream per priority (9 first) read
+ * through a consumer group, so a delivered message stays pending — leased — until acknowledged;
+ * a lease not renewed within `visibilityTimeout` is given back to the queue. Delayed messages wait
+ * in a sorted set until due. See the package README for the design and the key layout.
+ */
+export class RedisBroker implements Broker {
+  readonly capabilities: BrokerCapabilities;
+  readonly deadLetters: DeadLetterStore;
+  /** Key and channel names under the configured prefix. */
+  readonly keys: KeySpace;
+  readonly #url: string;
+  readonly #options: RedisBrokerOptions;
+  readonly #visibilityTimeoutMs: number;
+  readonly #maxDeadLetters: number;
+  readonly #publishTimeout: number;
+  readonly #report: ErrorReporter;
+  readonly #consumers = new Set<Consumer>();
+  readonly #held = new Set<RedisDelivery>();
+  readonly #acks: AckBatcher;
+  #client: Redis | undefined;
+  #scripts: BrokerScripts | undefined;
+  #pubsub: PubSub | undefined;
+  #connecting: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(options: RedisBrokerOptions = {}) {
+    const visibilityTimeout = options.visibilityTimeout ?? 30;
+    if (!(visibilityTimeout > 0 && Number.isFinite(visibilityTimeout))) {
+      throw new RangeError(`visibilityTimeout must be a positive number of seconds, got ${String(visibilityTimeout)}.`);
+    }
+    const maxDead = options.maxDeadLettersPerQueue ?? 10_000;
+    if (!(Number.isInteger(maxDead) && maxDead >= 0)) {
+      throw new RangeError(`maxDeadLettersPerQueue must be an integer ≥ 0, got ${String(maxDead)}.`);
+    }
+    const publishTimeout = options.publishTimeout ?? 5000;
+    if (!(publishTimeout > 0 && Number.isFinite(publishTimeout))) {
+      throw new RangeError(`publishTimeout must be a positive number of milliseconds, got ${String(publishTimeout)}.`);
+    }
+    this.#options = options;
+    this.#url = options.url ?? DEFAULT_URL;
+    this.#visibilityTimeoutMs = visibilityTimeout * 1000;
+    this.#maxDeadLetters = maxDead;
+    this.#publishTimeout = publishTimeout;
+    this.#report = options.onError ?? reportToConsole;
+    this.keys = new KeySpace(options.prefix ?? 'celeriac:');
+    this.capabilities = Object.freeze({
+      delay: true,
+      priorities: true,
+      leases: true,
+      crossProcess: true,
+      leaseRenewMs: this.#visibilityTimeoutMs / 3,
+    });
+    this.#acks = new AckBatcher(
+      () => this.#command(),
+      (error) => this.#error(error, 'settle'),
+    );
+    this.deadLetters = {
+      list: (queue, listOptions) => this.#listDeadLetters(queue, listOptions),
+      requeue: (queue, id) => this.#deadLetterCall(queue, 'requeue', id),
+      delete: (queue, id) => this.#deadLetterCall(queue, 'delete', id),
+    };
+  }
+
+  /** Open the command connection (waiting up to `publishTimeout`). Idempotent; reopens after close. */
+  connect(): Promise<void> {
+    if (this.#connecting === undefined) {
+      this.#closed = false;
+      this.#connecting = this.#open();
+      this.#connecting.catch(() => {
+        this.#connecting = undefined;
+      });
+    }
+    return this.#connecting;
+  }
+
+  async #open(): Promise<void> {
+    const given = this.#options.connection;
+    const client = given ?? openConnection(this.#url, 'command', 'broker');
+    if (given === undefined) watchConnection(client, this.#url, 'broker command connection', this.#report);
+    else if (client.status === 'wait') client.connect().catch(() => undefined);
+    try {
+      await whenReady(client, this.#publishTimeout, this.#url, 'connect');
+    } catch (error) {
+      if (given === undefined) client.disconnect();
+      throw error;
+    }
+    const script = (name: Parameters<typeof defineScript>[1]) => defineScript(client, name);
+    this.#scripts = {
+      publish: script('publish'),
+      fetch: script('fetch'),
+      settle: script('settle'),
+      reclaim: script('reclaim'),
+      promote: script('promote'),
+      purge: script('purge'),
+      stats: script('stats'),
+      deadLetterList: script('dead-letter-list'),
+      deadLetterRequeue: script('dead-letter-requeue'),
+      deadLetterDelete: script('dead-letter-delete'),
+    };
+    this.#pubsub = new PubSub(() => {
+      const subscriber = openConnection(this.#url, 'subscriber', 'broker', client);
+      watchConnection(subscriber, this.#url, 'broker subscriber connection', this.#report);
+      return subscriber;
+    }, this.#report);
+    this.#client = client;
+  }
+
+  /**
+   * Stop every subscription, give unsettled deliveries back to their queues (as redeliveries),
+   * and close the connections the broker opened.
+   */
+  async close(): Promise<void> {
+    const connecting = this.#connecting;
+    if (connecting === undefined) return;
+    this.#closed = true;
+    this.#connecting = undefined;
+    if (
+      !(await connecting.then(
+        () => true,
+        () => false,
+      ))
+    )
+      return;
+    const consumers = [...this.#consumers];
+    this.#consumers.clear();
+    await Promise.all(consumers.map((consumer) => consumer.close()));
+    const unsettled = [...this.#held];
+    for (const delivery of unsettled) this.#release(delivery);
+    try {
+      await this.#settleMany(unsettled, 'requeue', '');
+      await this.#acks.flush();
+    } catch (error) {
+      this.#report(
+        this.#error(error, 'settle'),
+        'giving unsettled deliveries back on close (their leases will expire)',
+      );
+    }
+    const client = this.#client!;
+    const pubsub = this.#pubsub!;
+    this.#client = undefined;
+    this.#scripts = undefined;
+    this.#pubsub = undefined;
+    await pubsub.close(closeConnection);
+    if (this.#options.connection === undefined) await closeConnection(client);
+  }
+
+  async publish(messages: readonly OutgoingMessage[]): Promise<void> {
+    if (this.#closed) throw new PublishError('Cannot publish: the Redis broker is closed.');
+    for (const message of messages) {
+      const problem = messageProblem(message);
+      if (problem !== undefined) throw new PublishError(problem);
+    }
+    if (messages.length === 0) return;
+    const scripts = this.#scripts ?? (await this.#connected());
+    const now = Date.now();
+    const calls: Promise<unknown>[] = [];
+    const byQueue = new Map<string, (string | number)[]>();
+    for (const message of messages) {
+      let args = byQueue.get(message.queue);
+      if (args === undefined || args.length >= 2 + 4 * PUBLISH_CHUNK) {
+        if (args !== undefined) calls.push(scripts.publish(this.keys.queueKeys(message.queue), args));
+        args = [now, this.keys.delayedChannel(message.queue)];
+        byQueue.set(message.queue, args);
+      }
+      args.push(message.id, message.priority, message.eta ?? '', message.body);
+    }
+    for (const [queue, args] of byQueue) calls.push(scripts.publish(this.keys.queueKeys(queue), args));
+    try {
+      await withDeadline(Promise.all(calls), this.#publishTimeout, 'publish');
+    } catch (error) {
+      throw this.#error(error, 'publish');
+    }
+  }
+
+  /**
+   * Deliveries start after this resolves. Each subscription has its own blocking connection; settle
+   * deliveries with this broker, with the very object `onDelivery` received.
+   */
+  async consume(options: ConsumeOptions, onDelivery: (delivery: Delivery) => void): Promise<Subscription> {
+    if (this.#closed) throw new BrokerConnectionError('Cannot consume: the Redis broker is closed.');
+    const problem = consumeProblem(options);
+    if (problem !== undefined) throw new TypeError(problem);
+    const scripts = this.#scripts ?? (await this.#connected());
+    const consumer = new Consumer(
+      this.#consumerHost(scripts),
+      [...new Set(options.queues)],
+      options.prefetch,
+      onDelivery,
+    );
+    try {
+      await consumer.start();
+    } catch (error) {
+      await consumer.close();
+      throw this.#error(error, 'consume');
+    }
+    this.#consumers.add(consumer);
+    return {
+      close: async () => {
+        this.#consumers.delete(consumer);
+        await consumer.close();
+      },
+    };
+  }
+
+  ack(delivery: Delivery): Promise<void> {
+    if (!(delivery instanceof RedisDelivery) || delivery.settled) return RESOLVED;
+    this.#release(delivery);
+    return this.#acks.add(delivery.stream, delivery.entryId);
+  }
+
+  nack(delivery: Delivery, options?: { requeue?: boolean }): Promise<void> {
+    if (options?.requeue === false) return this.deadLetter(delivery, 'rejected (nack with requeue: false)');
+    if (!(delivery instanceof RedisDelivery) || delivery.settled) return RESOLVED;
+    this.#release(delivery);
+    return this.#settleMany([delivery], 'requeue', '');
+  }
+
+  deadLetter(delivery: Delivery, reason: string): Promise<void> {
+    if (!(delivery instanceof RedisDelivery) || delivery.settled) return RESOLVED;
+    this.#release(delivery);
+    return this.#settleMany([delivery], 'dead', reason);
+  }
+
+  /** Reset the lease of every unsettled delivery given (XCLAIM … JUSTID, one per stream). */
+  async extendLease(deliveries: readonly Delivery[]): Promise<void> {
+    const claims = new Map<string, string[]>();
+    for (const delivery of deliveries) {
+      if (!(delivery instanceof RedisDelivery) || delivery.settled) continue;
+      const key = `${delivery.owner.name}\n${delivery.stream}`;
+      const claim = claims.get(key);
+      if (claim === undefined)
+        claims.set(key, [delivery.stream, CONSUMER_GROUP, delivery.owner.name, '0', delivery.entryId]);
+      else claim.push(delivery.entryId);
+    }
+    if (claims.size === 0) return;
+    const client = this.#command();
+    try {
+      await Promise.all([...claims.values()].map((args) => client.call('XCLAIM', ...args, 'JUSTID')));
+    } catch (error) {
+      throw this.#error(error, 'extend leases');
+    }
+  }
+
+  async purge(queue: string): Promise<number> {
+    const scripts = this.#scripts ?? (await this.#connected());
+    return (await this.#run('purge', scripts.purge(this.keys.queueKeys(queue), [CONSUMER_GROUP, PURGER]))) as number;
+  }
+
+  async stats(queue: string): Promise<QueueStats> {
+    const scripts = this.#scripts ?? (await this.#connected());
+    const [ready, delayed, unacked, dead] = (await this.#run(
+      'read stats',
+      scripts.stats(this.keys.queueKeys(queue), [CONSUMER_GROUP]),
+    )) as number[];
+    return { ready: ready!, delayed: delayed!, unacked: unacked!, dead: dead! };
+  }
+
+  async broadcast(channel: string, message: Json): Promise<void> {
+    if (this.#closed) throw new PublishError('Cannot broadcast: the Redis broker is closed.');
+    if (this.#client === undefined) await this.#connected();
+    await this.#run('broadcast', this.#command().publish(this.keys.broadcastChannel(channel), JSON.stringify(message)));
+  }
+
+  /** `handler` gets a freshly parsed message; one that throws is reported, never fatal. */
+  async subscribeBroadcast(channel: string, handler: (message: Json) => void): Promise<Subscription> {
+    if (this.#closed) throw new BrokerConnectionError('Cannot subscribe: the Redis broker is closed.');
+    if (this.#pubsub === undefined) await this.#connected();
+    const unsubscribe = await this.#run(
+      'subscribe',
+      this.#pubsub!.subscribe(this.keys.broadcastChannel(channel), (text) => handler(JSON.parse(text) as Json)),
+    );
+    return { close: unsubscribe };
+  }
+
+  async #connected(): Promise<BrokerScripts> {
+    await this.connect();
+    if (this.#scripts === undefined) throw new BrokerConnectionError('The Redis broker was closed while connecting.');
+    return this.#scripts;
+  }
+
+  #command(): Redis {
+    if (this.#client === undefined) throw new BrokerConnectionError('The Redis broker is not connected (or closed).');
+    return this.#client;
+  }
+
+  #release(delivery: RedisDelivery): void {
+    delivery.settled = true;
+    this.#held.delete(delivery);
+    delivery.owner.release();
+  }
+
+  /** Run the settle script for deliveries (grouped by queue) in `mode`. */
+  async #settleMany(deliveries: readonly RedisDelivery[], mode: 'requeue' | 'return' | 'dead', reason: string) {
+    if (deliveries.length === 0) return;
+    const settle = this.#scripts?.settle;
+    if (settle === undefined) throw new BrokerConnectionError('The Redis broker is not connected (or closed).');
+    const byQueue = new Map<string, (string | number)[]>();
+    const now = Date.now();
+    for (const delivery of deliveries) {
+      let args = byQueue.get(delivery.queue);
+      if (args === undefined) {
+        args = [CONSUMER_GROUP, mode, now, delivery.queue, this.#maxDeadLetters];
+        byQueue.set(delivery.queue, args);
+      }
+      args.push(delivery.priority, delivery.entryId, reason);
+    }
+    await this.#run(
+      'settle',
+      Promise.all([...byQueue].map(([queue, args]) => settle(this.keys.queueKeys(queue), args))),
+    );
+  }
+
+  async #listDeadLetters(queue: string, options?: { limit?: number; offset?: number }): Promise<DeadLetter[]> {
+    const limit = options?.limit ?? Number.POSITIVE_INFINITY;
+    const offset = options?.offset ?? 0;
+    if (!(limit >= 0 && Number.isInteger(offset) && offset >= 0)) {
+      throw new RangeError('deadLetters.list() needs limit ≥ 0 and an integer offset ≥ 0.');
+    }
+    if (limit === 0) return [];
+    const scripts = this.#scripts ?? (await this.#connected());
+    const stop = limit === Number.POSITIVE_INFINITY ? -1 : offset + Math.floor(limit) - 1;
+    const records = (await this.#run(
+      'manage dead letters',
+      scripts.deadLetterList(this.keys.deadLetters(queue), [offset, stop]),
+    )) as string[];
+    return records.map((text) => {
+      const { id, queue: letterQueue, body, reason, deadLetteredAt } = JSON.parse(text) as DeadLetter;
+      return { id, queue: letterQueue, body, reason, deadLetteredAt };
+    });
+  }
+
+  async #deadLetterCall(queue: string, action: 'requeue' | 'delete', id: string): Promise<boolean> {
+    const scripts = this.#scripts ?? (await this.#connected());
+    const reply =
+      action === 'requeue'
+        ? scripts.deadLetterRequeue(this.keys.queueKeys(queue), [id])
+        : scripts.deadLetterDelete(this.keys.deadLetters(queue), [id]);
+    return (await this.#run('manage dead letters', reply)) === 1;
+  }
+
+  async #run<T>(operation: RedisOperation, reply: Promise<T>): Promise<T> {
+    try {
+      return await reply;
+    } catch (error) {
+      throw this.#error(error, operation);
+    }
+  }
+
+  #error(error: unknown, operation: RedisOperation): Error {
+    return toCeleriacError(error, operation, this.#url);
+  }
+
+  #consumerHost(scripts: BrokerScripts): ConsumerHost {
+    const client = this.#command();
+    return {
+      keys: this.keys,
+      fetch: scripts.fetch,
+      reclaim: scripts.reclaim,
+      promote: scripts.promote,
+      maxDeadLetters: this.#maxDeadLetters,
+      visibilityTimeoutMs: this.#visibilityTimeoutMs,
+      sweepIntervalMs: this.capabilities.leaseRenewMs!,
+      openBlocking: async () => {
+        const blocking = openConnection(this.#url, 'blocking', 'broker', client);
+        watchConnection(blocking, this.#url, 'broker blocking connection', this.#report);
+        try {
+          await whenReady(blocking, this.#publishTimeout, this.#url, 'consume');
+        } catch (error) {
+          blocking.disconnect();
+          throw error;
+        }
+        return blocking;
+      },
+      closeConnection,
+      subscribe: (channel, listener) => this.#pubsub!.subscribe(channel, listener),
+      track: (delivery) => this.#held.add(delivery),
+      giveBack: (deliveries) => this.#settleMany(deliveries, 'return', ''),
+      reportRedis: (error, source) => this.#report(this.#error(error, 'consume'), source),
+      report: (error, source) => this.#report(coerceError(error), source),
+    };
+  }
+}
+
+/** Create a {@link RedisBroker}. */
+export function createRedisBroker(options?: RedisBrokerOptions): RedisBroker {
+  return new RedisBroker(options);
+}
