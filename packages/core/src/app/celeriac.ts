@@ -6,7 +6,7 @@ import { ConfigError } from '../errors/celeriac-error.ts';
 import { coerceError } from '../errors/coerce-error.ts';
 import { ClusterEvents } from '../events/cluster-events.ts';
 import { EventPublisher } from '../events/event-publisher.ts';
-import { DEFAULT_MAX_PAYLOAD_BYTES } from '../json/json.ts';
+import { DEFAULT_MAX_PAYLOAD_BYTES, type JsonCompatible } from '../json/json.ts';
 import { AsyncResult } from '../result/async-result.ts';
 import type { CallOptions } from '../task/call-options.ts';
 import type { TaskContext } from '../task/context.ts';
@@ -17,11 +17,18 @@ import { Worker } from '../worker/worker.ts';
 import { type AppInternals, dedupKey } from './internals.ts';
 import type { CeleriacOptions } from './options.ts';
 import { MessageBuilder, type PublishRequest } from './producer.ts';
-import { maskUrl, type Opened, openBackend, openBroker, urlCanBeBackend } from './resolve-url.ts';
+import { assertSupportedUrl, maskUrl, type Opened, openBackend, openBroker, urlCanBeBackend } from './resolve-url.ts';
 import { Router } from './routing.ts';
 
 /** Options of `app.task()` that make the handler receive the context first. */
 type BindOptions = DefineTaskOptions & { bind: true };
+
+/** Fails the `app.task()` call at compile time when the handler's arguments or result are not JSON. */
+type JsonGuard<Args, R> = [Args] extends [JsonCompatible<Args>]
+  ? [StoredResult<R>] extends [JsonCompatible<StoredResult<R>>]
+    ? unknown
+    : { 'a task result must be a JSON value (no Date, Map, class instance, function or BigInt)': never }
+  : { 'task arguments must be JSON values (no Date, Map, class instance, function or BigInt)': never };
 
 /**
  * A Celeriac application: the registry of tasks, the producer that sends them, and the factory of
@@ -61,6 +68,9 @@ export class Celeriac implements AppInternals {
       maxPayloadBytes: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
     });
     const broker = options.broker ?? 'memory://';
+    // Validate URL schemes before opening anything, so a bad one throws here and leaves nothing pending.
+    if (typeof broker === 'string') assertSupportedUrl(broker, 'broker');
+    if (typeof options.backend === 'string') assertSupportedUrl(options.backend, 'backend');
     this.#brokerSource = typeof broker === 'string' ? openBroker(broker) : { instance: Promise.resolve(broker) };
     this.#backendSource = this.#openBackend(broker, options.backend);
     this.resultsEnabled = this.#backendSource !== undefined;
@@ -103,7 +113,7 @@ export class Celeriac implements AppInternals {
   }
 
   async backend(): Promise<ResultBackend> {
-    const { backend } = await this.connect();
+    const backend = this.#backendSource === undefined ? undefined : (await this.connect()).backend;
     if (backend === undefined) {
       const broker = this.#options.broker;
       const which = typeof broker === 'string' ? maskUrl(broker) : 'this broker';
@@ -124,12 +134,12 @@ export class Celeriac implements AppInternals {
    */
   task<Args extends unknown[], R>(
     name: string,
-    handler: (ctx: TaskContext, ...args: Args) => R,
+    handler: ((ctx: TaskContext, ...args: Args) => R) & NoInfer<JsonGuard<Args, R>>,
     options: BindOptions,
   ): Task<Args, StoredResult<R>>;
   task<Args extends unknown[], R>(
     name: string,
-    handler: (...args: Args) => R,
+    handler: ((...args: Args) => R) & NoInfer<JsonGuard<Args, R>>,
     options?: DefineTaskOptions & { bind?: false },
   ): Task<Args, StoredResult<R>>;
   task(
@@ -185,9 +195,21 @@ export class Celeriac implements AppInternals {
       );
       toSend = prepared.filter((_, i) => fresh[i]);
     }
-    if (toSend.length > 0) {
+    if (toSend.length === 0) return prepared.map((p) => p.id);
+    // Announce before publishing, so task-sent precedes task-received even when the worker is in this process.
+    const sentEvents = this.#options.sendSentEvents === false ? [] : toSend.map((p) => p.sentEvent);
+    for (const event of sentEvents) events.send(event);
+    try {
       await broker.publish(toSend.map((p) => p.message));
-      if (this.#options.sendSentEvents !== false) for (const p of toSend) events.send(p.sentEvent);
+    } catch (error) {
+      events.withdraw(sentEvents);
+      if (backend !== undefined) {
+        // Free the ids reserved above, or a corrected call with the same id would publish nothing.
+        await Promise.all(toSend.filter((p) => p.dedup).map((p) => backend.delete(dedupKey(p.id)))).catch(
+          () => undefined,
+        );
+      }
+      throw error;
     }
     return prepared.map((p) => p.id);
   }

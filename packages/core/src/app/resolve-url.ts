@@ -32,6 +32,11 @@ function adapterFor(url: string, kind: 'broker' | 'backend'): Adapter {
   return adapter;
 }
 
+/** Throws `ConfigError` for a URL whose scheme no adapter serves. */
+export function assertSupportedUrl(url: string, kind: 'broker' | 'backend'): void {
+  adapterFor(url, kind);
+}
+
 /** True for URLs of a scheme that can serve as a result backend. */
 export function urlCanBeBackend(url: string): boolean {
   return adapterFor(url, 'backend').backend !== undefined;

@@ -30,6 +30,13 @@ export class EventPublisher {
     }
   }
 
+  /** Take back events not broadcast yet (their message was not published after all). */
+  withdraw(events: readonly ClusterEvent[]): void {
+    if (events.length === 0) return;
+    const drop = new Set(events);
+    this.#buffer = this.#buffer.filter((event) => !drop.has(event));
+  }
+
   /** Broadcast what is buffered now and wait until it is sent. */
   async flush(): Promise<void> {
     this.#flush();

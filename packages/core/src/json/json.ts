@@ -59,3 +59,23 @@ function walk(value: unknown, path: string, seen: Set<object>): void {
 function fail(path: string, what: string, hint: string): never {
   throw new SerializationError(`${path} ${what}; task arguments and results must be JSON values — ${hint}.`);
 }
+
+type JsonPrimitive = string | number | boolean | null;
+
+/**
+ * Compile-time shape check: `T` mapped to what JSON can carry. A type is JSON-compatible when it is
+ * assignable to `JsonCompatible<itself>`. Unlike `Json`, it accepts interfaces (which lack index
+ * signatures); functions, symbols, BigInt and objects with methods (Date, Map, class instances with
+ * methods) map to `never` and fail. `unknown` and `any` pass: they are checked at run time.
+ */
+export type JsonCompatible<T> = unknown extends T
+  ? T
+  : [T] extends [Json]
+    ? T
+    : T extends JsonPrimitive | undefined
+      ? T
+      : T extends bigint | symbol | ((...args: never[]) => unknown)
+        ? never
+        : T extends object
+          ? { [K in keyof T]: JsonCompatible<T[K]> }
+          : never;

@@ -34,6 +34,7 @@ export class ExecutionContext implements TaskContext {
   #controller: AbortController | undefined;
   #abortReason: unknown;
   #aborted = false;
+  #finished = false;
 
   constructor(envelope: TaskEnvelope, delivery: Delivery, hostname: string, logger: Logger, sink: StateSink) {
     const { headers, body } = envelope;
@@ -78,7 +79,19 @@ export class ExecutionContext implements TaskContext {
     this.#controller?.abort(reason);
   }
 
+  /** The outcome is stored (or the run was abandoned): later state updates are refused. */
+  finish(): void {
+    this.#finished = true;
+  }
+
   updateState(state: TaskState | string, meta: Json = null): Promise<void> {
+    if (this.#finished) {
+      return Promise.reject(
+        new Error(
+          `Task ${this.id} has already finished (or was abandoned at a time limit or shutdown); its state can no longer change.`,
+        ),
+      );
+    }
     return this.#sink.updateState(this, state, meta);
   }
 

@@ -6,7 +6,7 @@ import type { Broker } from '../broker/broker.ts';
 import { decodeEnvelope, type SignatureJson, type TaskEnvelope } from '../broker/message.ts';
 import { coerceError, toRemoteError } from '../errors/coerce-error.ts';
 import { Reject, Retry } from '../errors/signals.ts';
-import { MaxRetriesExceededError, TimeLimitExceeded, UnknownTaskError } from '../errors/task-errors.ts';
+import { MaxRetriesExceededError, UnknownTaskError } from '../errors/task-errors.ts';
 import type { ClusterEvent } from '../events/event-map.ts';
 import { assertJson, type Json } from '../json/json.ts';
 import type { TaskState } from '../result/states.ts';
@@ -51,7 +51,16 @@ export class Executor implements StateSink {
       await this.#execute(run);
     } catch (error) {
       // Only the broker or backend failing lands here (the task's own errors are handled below).
-      this.#host.logger.error({ err: coerceError(error), queue: run.delivery.queue }, 'worker could not settle a task');
+      this.#host.logger.error(
+        { err: coerceError(error), queue: run.delivery.queue },
+        'worker could not settle a task; requeueing it',
+      );
+      if (!run.settled) {
+        run.settled = true;
+        await this.#host.broker.nack(run.delivery, { requeue: true }).catch(() => undefined);
+      }
+    } finally {
+      run.ctx?.finish();
     }
   }
 
@@ -70,6 +79,7 @@ export class Executor implements StateSink {
     if (task === undefined) {
       const reason = `task "${headers.task}" is not registered on worker ${host.hostname} (queue ${delivery.queue}); register it with app.task() in the module the worker loads, or route it to a queue whose workers have it`;
       await this.#reject(run, envelope, reason, new UnknownTaskError(headers.task, reason));
+      await this.#freeDedup(envelope);
       return;
     }
     const options = host.optionsFor(task);
@@ -113,6 +123,8 @@ export class Executor implements StateSink {
       outcome = { ok: false, error };
     } finally {
       limits?.clear();
+      // From here the executor owns the state: a handler left running past its hard limit cannot change it.
+      ctx.finish();
     }
     if (outcome.ok) await this.#succeed(run, ctx, envelope, options, outcome.value);
     else await this.#fail(run, ctx, envelope, options, outcome.error);
@@ -143,7 +155,8 @@ export class Executor implements StateSink {
       result,
       runtime,
     });
-    await this.#applyCallbacks(envelope.body[2].callbacks, [result], ctx);
+    const { callbacks } = envelope.body[2];
+    if (callbacks !== null && callbacks.length > 0) await this.#applyCallbacks(callbacks, [result], ctx);
     await this.#finish(run, envelope);
   }
 
@@ -181,8 +194,7 @@ export class Executor implements StateSink {
       retries: ctx.retries,
       runtime,
     });
-    if (!(error instanceof TimeLimitExceeded))
-      host.logger.warn({ taskId: ctx.id, task: ctx.name, err: error }, 'task failed');
+    host.logger.warn({ taskId: ctx.id, task: ctx.name, err: error }, 'task failed');
     const { errbacks } = envelope.body[2];
     if (errbacks !== null && errbacks.length > 0) await this.#applyCallbacks(errbacks, [ctx.id], ctx);
     await this.#finish(run, envelope);
@@ -335,12 +347,7 @@ export class Executor implements StateSink {
     return this.#host.broker.ack(run.delivery);
   }
 
-  async #applyCallbacks(
-    signatures: TaskEnvelope['body'][2]['callbacks'],
-    parentArgs: Json[],
-    ctx: ExecutionContext,
-  ): Promise<void> {
-    if (signatures === null || signatures.length === 0) return;
+  async #applyCallbacks(signatures: SignatureJson[], parentArgs: Json[], ctx: ExecutionContext): Promise<void> {
     const requests = signatures.map((json) => {
       const signature = Signature.fromJSON(json);
       const args = signature.immutable ? signature.args : [...parentArgs, ...signature.args];
@@ -375,7 +382,11 @@ export class Executor implements StateSink {
     });
   }
 
-  #store(ctx: ExecutionContext, state: TaskState, fields: Pick<ResultRecord, 'result' | 'error' | 'meta'>): Promise<void> | undefined {
+  #store(
+    ctx: ExecutionContext,
+    state: TaskState,
+    fields: Pick<ResultRecord, 'result' | 'error' | 'meta'>,
+  ): Promise<void> | undefined {
     const backend = this.#host.backend;
     if (backend === undefined) return undefined;
     const record: ResultRecord = {

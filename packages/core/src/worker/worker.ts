@@ -6,8 +6,8 @@ import { ConfigError } from '../errors/celeriac-error.ts';
 import { coerceError } from '../errors/coerce-error.ts';
 import type { ClusterEvent, WorkerEvent } from '../events/event-map.ts';
 import type { EventPublisher } from '../events/event-publisher.ts';
-import { Executor, type ExecutorHost } from './executor.ts';
 import type { TaskOptions } from '../task/options.ts';
+import { Executor, type ExecutorHost } from './executor.ts';
 import type { CloseOptions, WorkerOptions } from './options.ts';
 import type { Run } from './run-state.ts';
 
@@ -51,7 +51,9 @@ export class Worker {
   #state: 'new' | 'starting' | 'running' | 'closing' | 'closed' = 'new';
   #started: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
-  #idle: (() => void) | undefined;
+  /** Ends a warm close's wait: the last task finished, or a force close came in. */
+  #wake: (() => void) | undefined;
+  #forced = false;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #optionsCache = new Map<object, TaskOptions>();
 
@@ -115,7 +117,10 @@ export class Worker {
       optionsFor: (task) => {
         // Merged once per task type: the defaults do not change while the worker runs.
         let options = this.#optionsCache.get(task);
-        if (options === undefined) this.#optionsCache.set(task, (options = host.optionsFor(task)));
+        if (options === undefined) {
+          options = host.optionsFor(task);
+          this.#optionsCache.set(task, options);
+        }
         return options;
       },
       publish: (requests) => host.publish(requests),
@@ -175,7 +180,7 @@ export class Worker {
     this.#held.delete(run.delivery);
     const next = this.#state === 'running' ? this.#waiting.shift() : undefined;
     if (next !== undefined) this.#run(next);
-    if (this.#active === 0) this.#idle?.();
+    if (this.#active === 0) this.#wake?.();
   }
 
   /**
@@ -188,8 +193,12 @@ export class Worker {
       this.#host.onClosed(this);
       return Promise.resolve();
     }
+    if (options.force === true) {
+      // Also cuts short a warm close already waiting.
+      this.#forced = true;
+      this.#wake?.();
+    }
     this.#closed ??= this.#close(options);
-    if (options.force === true && this.#state === 'closing') this.#forceStop();
     return this.#closed;
   }
 
@@ -198,22 +207,19 @@ export class Worker {
     this.#state = 'closing';
     await this.#subscription?.close();
     for (const timer of this.#timers) clearInterval(timer);
-    const broker = this.#broker;
     // Prefetched but not started: back to the queue, untouched.
-    for (const run of this.#waiting.splice(0)) {
+    const waiting = this.#waiting.splice(0);
+    for (const run of waiting) {
       run.settled = true;
       this.#held.delete(run.delivery);
-      await broker?.nack(run.delivery, { requeue: true });
     }
-    if (this.#active > 0 && options.force !== true) {
-      const idle = new Promise<void>((resolve) => {
-        this.#idle = resolve;
-      });
+    await Promise.all(waiting.map((run) => this.#broker?.nack(run.delivery, { requeue: true })));
+    if (this.#active > 0 && !this.#forced) {
       let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<void>((resolve) => {
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
         timer = setTimeout(resolve, options.timeout ?? 30_000);
       });
-      await Promise.race([idle, timedOut]);
       clearTimeout(timer);
     }
     if (this.#active > 0) {
@@ -221,7 +227,7 @@ export class Worker {
         { running: this.#active },
         'worker closing with tasks still running: aborting them and requeueing late-acked ones',
       );
-      this.#forceStop();
+      await this.#forceStop();
     }
     this.#emitWorker('worker-offline');
     await this.#events?.flush();
@@ -231,15 +237,23 @@ export class Worker {
   }
 
   /** Cold stop: abort every running task and requeue the ones not yet acknowledged. */
-  #forceStop(): void {
+  async #forceStop(): Promise<void> {
+    const requeue: Promise<void>[] = [];
     for (const run of this.#held.values()) {
       run.ctx?.abort(new WorkerShutdown());
+      run.ctx?.finish();
       if (!run.settled) {
         run.settled = true;
-        this.#broker?.nack(run.delivery, { requeue: true }).catch(() => undefined);
+        requeue.push(this.#broker!.nack(run.delivery, { requeue: true }));
       }
     }
     this.#held.clear();
+    await Promise.all(requeue).catch((error: unknown) => {
+      this.#logger.error(
+        { err: coerceError(error) },
+        'could not requeue running tasks at shutdown; the broker will redeliver them',
+      );
+    });
   }
 
   #emit(event: ClusterEvent): void {
