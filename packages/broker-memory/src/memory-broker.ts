@@ -137,7 +137,14 @@ export class MemoryBroker implements Broker {
     let readied = false;
     for (const message of messages) {
       const queue = this.queue(message.queue);
-      const delivery = new MemoryDelivery(message.id, message.queue, message.body, message.priority, false);
+      const delivery = new MemoryDelivery(
+        message.id,
+        message.queue,
+        message.body,
+        message.priority,
+        false,
+        message.payload,
+      );
       const eta = message.eta;
       if (eta !== undefined && eta > now) {
         queue.delayed++;

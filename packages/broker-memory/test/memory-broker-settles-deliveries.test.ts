@@ -31,6 +31,20 @@ describe('MemoryBroker settling', () => {
     await broker.close();
   });
 
+  it('hands the decoded payload over on the first delivery only; a redelivery is decoded from its body', async () => {
+    const broker = new MemoryBroker();
+    const payload = { decoded: true };
+    await broker.publish([{ ...message('1'), payload }]);
+    const { received } = await record(broker, { queues: ['q'], prefetch: 1 });
+    await flushMicrotasks();
+    expect(received[0]!.payload).toBe(payload);
+    await broker.nack(received[0]!);
+    await flushMicrotasks();
+    expect(received[1]).toMatchObject({ id: '1', redelivered: true });
+    expect(received[1]!.payload).toBeUndefined();
+    await broker.close();
+  });
+
   it('nack with requeue false dead-letters the message as rejected', async () => {
     const broker = new MemoryBroker();
     await broker.publish([message('1')]);

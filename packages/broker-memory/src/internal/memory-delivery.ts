@@ -10,12 +10,15 @@ export class MemoryDelivery implements Delivery {
   readonly body: string;
   readonly priority: number;
   readonly redelivered: boolean;
+  /** The producer's decoded envelope, on the first delivery only: a redelivery is decoded from `body` afresh. */
+  readonly payload: unknown;
 
-  constructor(id: string, queue: string, body: string, priority: number, redelivered: boolean) {
+  constructor(id: string, queue: string, body: string, priority: number, redelivered: boolean, payload?: unknown) {
     this.id = id;
     this.queue = queue;
     this.body = body;
     this.priority = priority;
     this.redelivered = redelivered;
+    this.payload = payload;
   }
 }

@@ -3,7 +3,7 @@ import type { OutgoingMessage } from '../broker/broker.ts';
 import { EMPTY_EMBED, type Embed, ENVELOPE_VERSION, type TaskEnvelope } from '../broker/message.ts';
 import { SerializationError } from '../errors/celeriac-error.ts';
 import type { TaskSentEvent } from '../events/event-map.ts';
-import { assertJson, type Json } from '../json/json.ts';
+import { copyJson, type Json } from '../json/json.ts';
 import type { CallOptions } from '../task/call-options.ts';
 import { maybeCurrentTask } from '../task/context.ts';
 import type { TaskOptions } from '../task/options.ts';
@@ -55,11 +55,9 @@ export class MessageBuilder {
 
   build(request: PublishRequest, now: number = Date.now()): PreparedMessage {
     const { name, call, task } = request;
-    const args = request.args as Json[];
-    assertJson(args, `${name} args`);
-    const kwargs = call.kwargs ?? {};
-    if (call.kwargs !== undefined) assertJson(kwargs, `${name} kwargs`);
-    if (call.headers !== undefined) assertJson(call.headers, `${name} headers`);
+    const args = copyJson(request.args as Json[], `${name} args`);
+    const kwargs = call.kwargs === undefined ? {} : copyJson(call.kwargs, `${name} kwargs`);
+    const headers = call.headers === undefined ? undefined : copyJson(call.headers, `${name} headers`);
 
     const route = call.queue === undefined && task?.queue === undefined ? this.#router.route(name, args) : undefined;
     const queue = call.queue ?? task?.queue ?? route?.queue ?? this.#defaultQueue;
@@ -86,7 +84,7 @@ export class MessageBuilder {
     const envelope: TaskEnvelope = {
       headers: {
         ...request.extraHeaders,
-        ...call.headers,
+        ...headers,
         lang: 'js',
         task: name,
         id,
@@ -121,7 +119,9 @@ export class MessageBuilder {
       }
     }
     const message: OutgoingMessage =
-      eta === undefined ? { id, queue, body, priority } : { id, queue, body, priority, eta };
+      eta === undefined
+        ? { id, queue, body, priority, payload: envelope }
+        : { id, queue, body, priority, eta, payload: envelope };
     const sentEvent: TaskSentEvent = {
       type: 'task-sent',
       taskId: id,

@@ -30,6 +30,12 @@ export interface OutgoingMessage {
   readonly priority: number;
   /** Epoch milliseconds before which the message must not be delivered. */
   readonly eta?: number;
+  /**
+   * The envelope `body` encodes, already decoded: a private copy no one else holds. An in-process
+   * broker may hand it to the consumer as `Delivery.payload` on the first delivery, sparing a parse;
+   * brokers that cross a process boundary ignore it.
+   */
+  readonly payload?: unknown;
 }
 
 /**
@@ -43,6 +49,8 @@ export interface Delivery {
   readonly priority: number;
   /** True when this message was delivered before and not acknowledged (crash, requeue, lease expiry). */
   readonly redelivered: boolean;
+  /** `OutgoingMessage.payload`, when an in-process broker passes it on (never on a redelivery). */
+  readonly payload?: unknown;
 }
 
 /** Counts for one queue. */

@@ -12,34 +12,41 @@ export const DEFAULT_MAX_PAYLOAD_BYTES: number = 1024 * 1024;
  * Throws `SerializationError` naming the path of the first offending value.
  */
 export function assertJson(value: unknown, path: string): void {
-  walk(value, path, new Set());
+  copyJson(value, path);
 }
 
-function walk(value: unknown, path: string, seen: Set<object>): void {
+/**
+ * `assertJson` that also returns a deep copy, made in the same walk: what a producer keeps is then
+ * its own, whatever the caller does to its arguments afterwards.
+ */
+export function copyJson<T>(value: T, path: string): T {
+  return walk(value, path, new Set()) as T;
+}
+
+function walk(value: unknown, path: string, seen: Set<object>): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
-      return;
+      return value;
     case 'number':
       if (!Number.isFinite(value)) fail(path, `is ${value}, which JSON cannot carry`, 'pass null or a string');
-      return;
+      return value;
     case 'undefined':
-      fail(path, 'is undefined', 'use null, or leave the property out');
-      return;
+      return fail(path, 'is undefined', 'use null, or leave the property out');
     case 'bigint':
-      fail(path, 'is a BigInt', 'pass it as a string (value.toString())');
-      return;
+      return fail(path, 'is a BigInt', 'pass it as a string (value.toString())');
     case 'function':
     case 'symbol':
-      fail(path, `is a ${typeof value}`, 'pass data, not code');
-      return;
+      return fail(path, `is a ${typeof value}`, 'pass data, not code');
   }
-  if (value === null) return;
+  if (value === null) return null;
   const object = value as object;
   if (seen.has(object)) fail(path, 'is a cycle (refers to one of its parents)', 'pass a tree, not a graph');
   seen.add(object);
+  let copy: unknown[] | Record<string, unknown>;
   if (Array.isArray(object)) {
-    for (let i = 0; i < object.length; i++) walk(object[i], `${path}[${i}]`, seen);
+    copy = new Array(object.length);
+    for (let i = 0; i < object.length; i++) copy[i] = walk(object[i], `${path}[${i}]`, seen);
   } else {
     const proto = Object.getPrototypeOf(object);
     if (proto !== Object.prototype && proto !== null) {
@@ -47,13 +54,15 @@ function walk(value: unknown, path: string, seen: Set<object>): void {
       const hint = object instanceof Date ? 'pass date.toISOString()' : 'pass a plain object';
       fail(path, `is a ${kind}`, hint);
     }
+    copy = {};
     for (const key of Object.keys(object)) {
       const item = (object as Record<string, unknown>)[key];
       // JSON.stringify drops undefined properties; an optional field left undefined is harmless.
-      if (item !== undefined) walk(item, `${path}.${key}`, seen);
+      if (item !== undefined) copy[key] = walk(item, `${path}.${key}`, seen);
     }
   }
   seen.delete(object);
+  return copy;
 }
 
 function fail(path: string, what: string, hint: string): never {

@@ -69,7 +69,8 @@ export class Executor implements StateSink {
     const { delivery } = run;
     let envelope: TaskEnvelope;
     try {
-      envelope = decodeEnvelope(delivery.body);
+      // An in-process broker hands over the producer's own decoded copy; anything else is parsed and checked.
+      envelope = delivery.payload !== undefined ? (delivery.payload as TaskEnvelope) : decodeEnvelope(delivery.body);
     } catch (error) {
       await this.#reject(run, undefined, `undecodable message: ${coerceError(error).message}`);
       return;
