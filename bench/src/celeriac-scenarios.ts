@@ -31,13 +31,29 @@ export async function enqueueRate(target: CeleriacTarget, count: number): Promis
   let start = performance.now();
   for (let i = 0; i < count; i++) await noop.delay();
   let seconds = (performance.now() - start) / 1000;
-  report({ system: target.system, scenario: 'enqueue', metric: 'delay_per_s', value: Math.round(count / seconds), unit: 'tasks/s', count });
+  report({
+    system: target.system,
+    scenario: 'enqueue',
+    metric: 'delay_per_s',
+    value: Math.round(count / seconds),
+    unit: 'tasks/s',
+    count,
+  });
   await (await app.broker()).purge(queue);
   const batch = 1000;
   start = performance.now();
-  for (let i = 0; i < count; i += batch) await noop.applyBulk(Array.from({ length: Math.min(batch, count - i) }, () => []));
+  for (let i = 0; i < count; i += batch)
+    await noop.applyBulk(Array.from({ length: Math.min(batch, count - i) }, () => []));
   seconds = (performance.now() - start) / 1000;
-  report({ system: target.system, scenario: 'enqueue', metric: 'apply_bulk_per_s', value: Math.round(count / seconds), unit: 'tasks/s', count, batch });
+  report({
+    system: target.system,
+    scenario: 'enqueue',
+    metric: 'apply_bulk_per_s',
+    value: Math.round(count / seconds),
+    unit: 'tasks/s',
+    count,
+    batch,
+  });
   await (await app.broker()).purge(queue);
   await finish(target, app, queue);
 }
@@ -46,7 +62,8 @@ export async function enqueueRate(target: CeleriacTarget, count: number): Promis
 export async function processRate(target: CeleriacTarget, count: number, concurrency: number): Promise<void> {
   const { app, queue } = makeApp(target);
   const noop = app.task('bench.noop', () => null);
-  for (let i = 0; i < count; i += 1000) await noop.applyBulk(Array.from({ length: Math.min(1000, count - i) }, () => []));
+  for (let i = 0; i < count; i += 1000)
+    await noop.applyBulk(Array.from({ length: Math.min(1000, count - i) }, () => []));
   let done = 0;
   let resolveDone!: () => void;
   const allDone = new Promise<void>((resolve) => {
@@ -61,7 +78,15 @@ export async function processRate(target: CeleriacTarget, count: number, concurr
   await worker.start();
   await allDone;
   const seconds = (performance.now() - start) / 1000;
-  report({ system: target.system, scenario: 'process', metric: 'processed_per_s', value: Math.round(count / seconds), unit: 'tasks/s', count, concurrency });
+  report({
+    system: target.system,
+    scenario: 'process',
+    metric: 'processed_per_s',
+    value: Math.round(count / seconds),
+    unit: 'tasks/s',
+    count,
+    concurrency,
+  });
   await finish(target, app, queue);
 }
 
@@ -87,9 +112,24 @@ export async function latency(target: CeleriacTarget, rate: number, seconds: num
   }
   await Promise.all(sends);
   const deadline = performance.now() + 10_000;
-  while (samples.length < total && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  while (samples.length < total && performance.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 10));
   const details = { rate, count: samples.length };
-  report({ system: target.system, scenario: 'latency', metric: 'p50_ms', value: round(quantile(samples, 0.5), 3), unit: 'ms', ...details });
-  report({ system: target.system, scenario: 'latency', metric: 'p99_ms', value: round(quantile(samples, 0.99), 3), unit: 'ms', ...details });
+  report({
+    system: target.system,
+    scenario: 'latency',
+    metric: 'p50_ms',
+    value: round(quantile(samples, 0.5), 3),
+    unit: 'ms',
+    ...details,
+  });
+  report({
+    system: target.system,
+    scenario: 'latency',
+    metric: 'p99_ms',
+    value: round(quantile(samples, 0.99), 3),
+    unit: 'ms',
+    ...details,
+  });
   await finish(target, app, queue);
 }

@@ -1,4 +1,4 @@
-import { enqueueRate, latency, processRate, type CeleriacTarget } from './celeriac-scenarios.ts';
+import { type CeleriacTarget, enqueueRate, latency, processRate } from './celeriac-scenarios.ts';
 
 /**
  * `npm run bench -- memory` (or `redis`, `amqp`, `all`): prints one JSON line per figure.
@@ -7,7 +7,10 @@ import { enqueueRate, latency, processRate, type CeleriacTarget } from './celeri
 const which = process.argv[2] ?? 'memory';
 const count = Number(process.env.BENCH_TASKS ?? 100_000);
 
-const memory: CeleriacTarget = { system: 'celeriac-memory', options: () => ({ broker: `memory://bench-${process.pid}` }) };
+const memory: CeleriacTarget = {
+  system: 'celeriac-memory',
+  options: () => ({ broker: `memory://bench-${process.pid}` }),
+};
 
 async function benchMemory(): Promise<void> {
   await enqueueRate(memory, count);
