@@ -35,6 +35,7 @@ export {
   TimeoutError,
   toRemoteError,
   UnknownTaskError,
+  WorkerLostError,
 } from './errors/index.ts';
 export { ClusterEvents } from './events/cluster-events.ts';
 export type * from './events/event-map.ts';

@@ -16,4 +16,5 @@ export {
   TaskRevokedError,
   TimeLimitExceeded,
   UnknownTaskError,
+  WorkerLostError,
 } from './task-errors.ts';

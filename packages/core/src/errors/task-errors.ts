@@ -59,3 +59,10 @@ export class MaxRetriesExceededError extends CeleriacError {
     super('MAX_RETRIES', `Task ${taskName} exceeded its maxRetries (${maxRetries}).`, options);
   }
 }
+
+/** The thread (or process) running a task died before the task finished. */
+export class WorkerLostError extends CeleriacError {
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super('WORKER_LOST', `The thread running the task died: ${detail}`, options);
+  }
+}

@@ -6,15 +6,15 @@ import type { Broker } from '../broker/broker.ts';
 import { decodeEnvelope, type SignatureJson, type TaskEnvelope } from '../broker/message.ts';
 import { coerceError, toRemoteError } from '../errors/coerce-error.ts';
 import { Reject, Retry } from '../errors/signals.ts';
-import { MaxRetriesExceededError, UnknownTaskError } from '../errors/task-errors.ts';
+import { MaxRetriesExceededError, UnknownTaskError, WorkerLostError } from '../errors/task-errors.ts';
 import type { ClusterEvent } from '../events/event-map.ts';
 import { assertJson, type Json } from '../json/json.ts';
 import type { TaskState } from '../result/states.ts';
-import { runWithContext } from '../task/context.ts';
 import type { TaskOptions } from '../task/options.ts';
 import { Signature } from '../task/signature.ts';
 import type { Task } from '../task/task.ts';
 import { ExecutionContext, type StateSink } from './execution-context.ts';
+import type { TaskPool } from './pool.ts';
 import { decideRetry } from './retry.ts';
 import type { Run } from './run-state.ts';
 import { startTimeLimits } from './time-limit.ts';
@@ -33,6 +33,7 @@ export interface ExecutorHost {
   optionsFor(task: Task<never[], unknown>): TaskOptions;
   publish(requests: readonly PublishRequest[]): Promise<string[]>;
   emit(event: ClusterEvent): void;
+  readonly pool: TaskPool;
 }
 
 const NO_ARGS: Json[] = [];
@@ -117,7 +118,7 @@ export class Executor implements StateSink {
     let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
     const limits = startTimeLimits(ctx, options);
     try {
-      const running = runWithContext(ctx, () => task.run(ctx, ctx.args as unknown[]));
+      const running = host.pool.run(task, ctx, options);
       const value = limits === undefined ? await running : await Promise.race([running, limits.hardLimit]);
       outcome = { ok: true, value };
     } catch (error) {
@@ -169,6 +170,10 @@ export class Executor implements StateSink {
     thrown: unknown,
   ): Promise<void> {
     const host = this.#host;
+    if (thrown instanceof WorkerLostError && options.rejectOnWorkerLost === true) {
+      await this.#reject(run, envelope, `worker lost: ${thrown.message}`, undefined, true);
+      return;
+    }
     if (thrown instanceof Reject) {
       await this.#reject(run, envelope, `rejected by the task: ${thrown.message}`, undefined, thrown.requeue);
       return;

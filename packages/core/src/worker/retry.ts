@@ -6,7 +6,15 @@ export type RetryDecision =
   | { retry: true; countdown: number; eta: Date | undefined; error: unknown }
   | { retry: false; error: unknown; exhausted: boolean };
 
+/**
+ * Set on an error rebuilt from another thread, where `instanceof` against the task's error classes
+ * cannot work: the thread evaluated `autoretryFor` itself and says whether it matched.
+ */
+export const AUTORETRY: unique symbol = Symbol.for('celeriac.autoretry');
+
 function isAutoretry(options: TaskOptions, error: unknown): boolean {
+  const marked = (error as { [AUTORETRY]?: boolean } | null)?.[AUTORETRY];
+  if (marked !== undefined) return marked;
   const rule = options.autoretryFor;
   if (rule === undefined || !(error instanceof Error)) return false;
   if (typeof rule === 'function') return rule(error);

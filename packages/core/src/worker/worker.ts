@@ -9,11 +9,12 @@ import type { EventPublisher } from '../events/event-publisher.ts';
 import type { TaskOptions } from '../task/options.ts';
 import { Executor, type ExecutorHost } from './executor.ts';
 import type { CloseOptions, WorkerOptions } from './options.ts';
+import { AsyncPool, type TaskPool } from './pool.ts';
 import type { Run } from './run-state.ts';
 
 /** What a worker needs from its app, besides what the executor needs. */
 export interface WorkerHost
-  extends Omit<ExecutorHost, 'broker' | 'backend' | 'emit' | 'queues' | 'hostname' | 'logger'> {
+  extends Omit<ExecutorHost, 'broker' | 'backend' | 'emit' | 'queues' | 'hostname' | 'logger' | 'pool'> {
   readonly logger: Logger;
   connect(): Promise<{ broker: Broker; backend: ResultBackend | undefined; events: EventPublisher }>;
   /** Called once the worker has closed. */
@@ -41,6 +42,7 @@ export class Worker {
   readonly #options: WorkerOptions;
   readonly #logger: Logger;
   #executor: Executor | undefined;
+  readonly #pool: TaskPool = new AsyncPool();
   #broker: Broker | undefined;
   #events: EventPublisher | undefined;
   #subscription: Subscription | undefined;
@@ -69,8 +71,10 @@ export class Worker {
       );
     }
     if (options.queues.length === 0) throw new ConfigError('A worker needs at least one queue.');
-    if (options.pool === 'threads') {
-      throw new ConfigError("pool: 'threads' is not available yet in this version; use pool: 'async' (the default).");
+    if (options.pool === 'threads' && options.module === undefined) {
+      throw new ConfigError(
+        "pool: 'threads' needs `module`: the path or URL of the module that defines the app's tasks (each thread imports it).",
+      );
     }
     this.#host = host;
     this.#options = options;
@@ -125,6 +129,7 @@ export class Worker {
       },
       publish: (requests) => host.publish(requests),
       emit: (event) => this.#emit(event),
+      pool: this.#pool,
     });
     this.#subscription = await broker.consume({ queues: this.queues, prefetch: this.prefetch }, (delivery) =>
       this.#receive(delivery),
@@ -229,6 +234,7 @@ export class Worker {
       );
       await this.#forceStop();
     }
+    await this.#pool.close();
     this.#emitWorker('worker-offline');
     await this.#events?.flush();
     this.#state = 'closed';

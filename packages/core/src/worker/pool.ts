@@ -1,0 +1,25 @@
+import { runWithContext } from '../task/context.ts';
+import type { TaskOptions } from '../task/options.ts';
+import type { Task } from '../task/task.ts';
+import type { ExecutionContext } from './execution-context.ts';
+
+/**
+ * Where handlers run. The executor owns everything around a run (states, events, retries, acks);
+ * a pool only runs the handler and settles with its return value or what it threw. Aborts reach a
+ * pool through `ctx.signal`: its reason says why (soft/hard time limit, revoke, shutdown).
+ */
+export interface TaskPool {
+  run(task: Task<never[], unknown>, ctx: ExecutionContext, options: TaskOptions): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** Runs handlers on this event loop, inside the task's AsyncLocalStorage context. */
+export class AsyncPool implements TaskPool {
+  run(task: Task<never[], unknown>, ctx: ExecutionContext): Promise<unknown> {
+    return runWithContext(ctx, () => task.run(ctx, ctx.args as unknown[])) as Promise<unknown>;
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
