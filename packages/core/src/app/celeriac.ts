@@ -2,6 +2,7 @@ import { hostname as osHostname } from 'node:os';
 import { type Logger, pino } from 'pino';
 import type { ResultBackend } from '../backend/result-backend.ts';
 import type { Broker } from '../broker/broker.ts';
+import { Control } from '../control/control.ts';
 import { ConfigError } from '../errors/celeriac-error.ts';
 import { coerceError } from '../errors/coerce-error.ts';
 import { ClusterEvents } from '../events/cluster-events.ts';
@@ -42,6 +43,8 @@ export class Celeriac implements AppInternals {
   readonly resultsEnabled: boolean;
   /** Events of every worker and producer of the cluster (subscribes on the first listener). */
   readonly events: ClusterEvents;
+  /** Remote control of the cluster's workers: ping, inspect, revoke, pause/resume queues, rate limits. */
+  readonly control: Control;
   readonly #options: CeleriacOptions;
   readonly #tasks = new Map<string, Task<never[], unknown>>();
   readonly #workers = new Set<Worker>();
@@ -77,6 +80,11 @@ export class Celeriac implements AppInternals {
     // Opening starts at construction; keep an unobserved failure from crashing the process before first use.
     this.#brokerSource.instance.catch(() => undefined);
     this.#backendSource?.instance.catch(() => undefined);
+    this.control = new Control({
+      broker: () => this.broker(),
+      optionalBackend: async () => (this.#backendSource === undefined ? undefined : (await this.connect()).backend),
+      logger: this.logger,
+    });
     this.events = new ClusterEvents(
       async () => (await this.connect()).broker,
       (error) => this.logger.error({ err: error }, 'event listener failed'),
@@ -122,6 +130,10 @@ export class Celeriac implements AppInternals {
       );
     }
     return backend;
+  }
+
+  revoke(taskId: string, options?: { terminate?: boolean }): Promise<void> {
+    return this.control.revoke(taskId, options);
   }
 
   async eventPublisher(): Promise<EventPublisher> {
@@ -234,6 +246,7 @@ export class Celeriac implements AppInternals {
         lookup: (name) => this.#tasks.get(name),
         optionsFor: (task) => this.optionsFor(task, defaults),
         publish: (requests) => this.publish(requests),
+        taskNames: this.taskNames,
         onClosed: (closed) => this.#workers.delete(closed),
       },
       {
@@ -250,7 +263,7 @@ export class Celeriac implements AppInternals {
   close(options: { timeout?: number } = {}): Promise<void> {
     this.#closing ??= (async () => {
       await Promise.all([...this.#workers].map((worker) => worker.close(options)));
-      await this.events.close();
+      await Promise.all([this.events.close(), this.control.close()]);
       if (this.#connected !== undefined) await (await this.#connected.catch(() => undefined))?.events.flush();
       await Promise.all([this.#brokerSource.release?.(), this.#backendSource?.release?.()]).catch((error: unknown) => {
         this.logger.warn({ err: coerceError(error) }, 'error while closing connections');

@@ -18,6 +18,8 @@ export interface AppInternals {
   readonly resultsEnabled: boolean;
   /** Publish, deduplicating caller-chosen ids; resolves to the id of each request. */
   publish(requests: readonly PublishRequest[]): Promise<string[]>;
+  /** Revoke a task (see `Control.revoke`). */
+  revoke(taskId: string, options?: { terminate?: boolean }): Promise<void>;
   /** Event publisher on the connected broker. */
   eventPublisher(): Promise<EventPublisher>;
 }

@@ -93,6 +93,14 @@ export class AsyncResult<Result = unknown> {
     return (await this.#app.backend()).readLog(this.id);
   }
 
+  /**
+   * Revoke the task: skipped if it has not started; with `terminate: true`, aborted through
+   * `ctx.signal` if it runs (and its thread terminated in the threads pool).
+   */
+  revoke(options: { terminate?: boolean } = {}): Promise<void> {
+    return this.#app.revoke(this.id, options);
+  }
+
   /** Delete the stored result. */
   async forget(): Promise<void> {
     await (await this.#app.backend()).forget(this.id);

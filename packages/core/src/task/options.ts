@@ -23,8 +23,10 @@ export interface TaskOptions {
   timeLimit?: number;
   /** Soft limit, seconds: `ctx.signal` aborts with `SoftTimeLimitExceeded`. */
   softTimeLimit?: number;
-  /** Per-worker rate, `'10/s' | '100/m' | '1000/h'`. */
+  /** Per-worker rate, `'10/s' | '100/m' | '1000/h'`: starts evenly spaced on each worker. */
   rateLimit?: string;
+  /** Cluster-wide rate (same syntax), held across all workers through the result backend. */
+  globalRateLimit?: string;
   /** Acknowledge after the task finishes (at-least-once). `false` acknowledges on receipt (at-most-once). @default true */
   acksLate?: boolean;
   /** Requeue the message when the process running it dies (threads pool). @default false */

@@ -35,6 +35,8 @@ export class ExecutionContext implements TaskContext {
   #abortReason: unknown;
   #aborted = false;
   #finished = false;
+  #onTerminate: ((reason: Error) => void) | undefined;
+  readonly #logLines: string[] = [];
 
   constructor(envelope: TaskEnvelope, delivery: Delivery, hostname: string, logger: Logger, sink: StateSink) {
     const { headers, body } = envelope;
@@ -54,9 +56,37 @@ export class ExecutionContext implements TaskContext {
     this.#sink = sink;
   }
 
+  /** A pino child whose lines (info and above, or lower when enabled) are also kept with the task's result. */
   get log(): Logger {
-    this.#log ??= this.#baseLogger.child({ taskId: this.id, task: this.name });
+    this.#log ??= captureLines(this.#baseLogger.child({ taskId: this.id, task: this.name }), this.#logLines);
     return this.#log;
+  }
+
+  /** Log lines written since the last call, oldest first. */
+  takeLogLines(): string[] {
+    return this.#logLines.splice(0);
+  }
+
+  /**
+   * Stop the run now: abort `ctx.signal` with `reason` and settle `race()` with it, even if the
+   * handler ignores the signal (hard time limit, revoke with terminate).
+   */
+  terminate(reason: Error): void {
+    this.abort(reason);
+    this.#onTerminate?.(reason);
+  }
+
+  /** `running`, unless `terminate()` comes first. */
+  race<T>(running: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#onTerminate = reject;
+      running.then(resolve, reject);
+    });
+  }
+
+  /** The reason the run was aborted with, if it was. */
+  get abortReason(): unknown {
+    return this.#abortReason;
   }
 
   get signal(): AbortSignal {
@@ -105,4 +135,38 @@ export class ExecutionContext implements TaskContext {
   retry(options: { countdown?: number; eta?: Date; error?: unknown } = {}): never {
     throw new Retry(options);
   }
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+/** Lines kept per task between flushes; a task logging faster than the flush drops its oldest. */
+const MAX_BUFFERED_LINES = 1000;
+
+/** Wrap a logger's level methods so each call also appends a plain-text line to `lines`. */
+function captureLines(logger: Logger, lines: string[]): Logger {
+  for (const level of LEVELS) {
+    const write = logger[level].bind(logger) as (...args: unknown[]) => void;
+    const keep = level === 'debug' || level === 'trace' ? () => logger.isLevelEnabled(level) : () => true;
+    (logger as unknown as Record<string, unknown>)[level] = (...args: unknown[]) => {
+      if (keep()) {
+        lines.push(`${new Date().toISOString()} ${level.toUpperCase()} ${formatLogArgs(args)}`);
+        if (lines.length > MAX_BUFFERED_LINES) lines.shift();
+      }
+      write(...args);
+    };
+  }
+  return logger;
+}
+
+function formatLogArgs(args: unknown[]): string {
+  const [first, ...rest] = args;
+  if (typeof first === 'string') return [first, ...rest.map(String)].join(' ');
+  const text = rest.map(String).join(' ');
+  if (first instanceof Error) return `${text} ${first.name}: ${first.message}`.trim();
+  let fields = '';
+  try {
+    fields = JSON.stringify(first) ?? '';
+  } catch {
+    fields = String(first);
+  }
+  return text === '' ? fields : `${text} ${fields}`;
 }

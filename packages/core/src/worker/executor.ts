@@ -4,9 +4,10 @@ import { DEDUP_HEADER, type PublishRequest } from '../app/producer.ts';
 import type { ResultBackend, ResultRecord } from '../backend/result-backend.ts';
 import type { Broker } from '../broker/broker.ts';
 import { decodeEnvelope, type SignatureJson, type TaskEnvelope } from '../broker/message.ts';
+import type { RevokedSet } from '../control/revocations.ts';
 import { coerceError, toRemoteError } from '../errors/coerce-error.ts';
 import { Reject, Retry } from '../errors/signals.ts';
-import { MaxRetriesExceededError, UnknownTaskError, WorkerLostError } from '../errors/task-errors.ts';
+import { MaxRetriesExceededError, TaskRevokedError, UnknownTaskError, WorkerLostError } from '../errors/task-errors.ts';
 import type { ClusterEvent } from '../events/event-map.ts';
 import { assertJson, type Json } from '../json/json.ts';
 import type { TaskState } from '../result/states.ts';
@@ -14,7 +15,9 @@ import type { TaskOptions } from '../task/options.ts';
 import { Signature } from '../task/signature.ts';
 import type { Task } from '../task/task.ts';
 import { ExecutionContext, type StateSink } from './execution-context.ts';
+import type { GlobalRateLimiter } from './global-rate-limit.ts';
 import type { TaskPool } from './pool.ts';
+import { parseRate, type RateLimiter } from './rate-limit.ts';
 import { decideRetry } from './retry.ts';
 import type { Run } from './run-state.ts';
 import { startTimeLimits } from './time-limit.ts';
@@ -34,7 +37,17 @@ export interface ExecutorHost {
   publish(requests: readonly PublishRequest[]): Promise<string[]>;
   emit(event: ClusterEvent): void;
   readonly pool: TaskPool;
+  /** Revoked ids this worker knows of. */
+  readonly revoked: RevokedSet;
+  /** Per-worker rate limiting; `rateIntervalMs(name, options)` is the spacing in ms, if limited. */
+  readonly rateLimiter: RateLimiter;
+  rateIntervalMs(name: string, options: TaskOptions): number | undefined;
+  /** Cluster-wide rate limiting (undefined without a backend). */
+  readonly globalRateLimiter: GlobalRateLimiter | undefined;
 }
+
+/** How many log lines are kept per task. */
+export const TASK_LOG_MAX_LINES = 1000;
 
 const NO_ARGS: Json[] = [];
 
@@ -90,6 +103,10 @@ export class Executor implements StateSink {
       await this.#expire(run, envelope);
       return;
     }
+    if (host.revoked.has(headers.id, now)) {
+      await this.#revoke(run, envelope, 'revoked before it started', false);
+      return;
+    }
     const ctx = new ExecutionContext(envelope, delivery, host.hostname, host.logger, this);
     run.ctx = ctx;
     host.emit({
@@ -103,6 +120,7 @@ export class Executor implements StateSink {
       redelivered: ctx.redelivered,
     });
     if (options.acksLate === false) await this.#settle(run);
+    await this.#waitForRate(ctx.name, options);
     run.startedAt = Date.now();
     if (options.trackStarted !== false && options.ignoreResult !== true) await this.#store(ctx, 'STARTED', {});
     host.emit({
@@ -116,20 +134,39 @@ export class Executor implements StateSink {
     });
 
     let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
-    const limits = startTimeLimits(ctx, options);
+    const clearLimits = startTimeLimits(ctx, options);
     try {
-      const running = host.pool.run(task, ctx, options);
-      const value = limits === undefined ? await running : await Promise.race([running, limits.hardLimit]);
-      outcome = { ok: true, value };
+      outcome = { ok: true, value: await ctx.race(host.pool.run(task, ctx, options)) };
     } catch (error) {
       outcome = { ok: false, error };
     } finally {
-      limits?.clear();
+      clearLimits?.();
       // From here the executor owns the state: a handler left running past its hard limit cannot change it.
       ctx.finish();
     }
+    await this.#flushLogs(ctx);
     if (outcome.ok) await this.#succeed(run, ctx, envelope, options, outcome.value);
+    else if (outcome.error instanceof TaskRevokedError) await this.#revoke(run, envelope, outcome.error.message, true);
     else await this.#fail(run, ctx, envelope, options, outcome.error);
+  }
+
+  /** Wait for this task type's turn under `rateLimit` (this worker) and `globalRateLimit` (the cluster). */
+  async #waitForRate(name: string, options: TaskOptions): Promise<void> {
+    const host = this.#host;
+    const interval = host.rateIntervalMs(name, options);
+    let wait = interval === undefined ? 0 : host.rateLimiter.reserve(name, interval);
+    if (options.globalRateLimit !== undefined && host.globalRateLimiter !== undefined) {
+      const globalWait = await host.globalRateLimiter.reserve(name, parseRate(options.globalRateLimit));
+      wait = Math.max(wait, globalWait);
+    }
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+
+  async #flushLogs(ctx: ExecutionContext): Promise<void> {
+    const backend = this.#host.backend;
+    const lines = ctx.takeLogLines();
+    if (lines.length === 0 || backend === undefined) return;
+    await backend.appendLog(ctx.id, lines, { maxLines: TASK_LOG_MAX_LINES, ttl: this.#host.resultExpires });
   }
 
   async #succeed(
@@ -269,6 +306,27 @@ export class Executor implements StateSink {
       eta: at.toISOString(),
     });
     await this.#settle(run);
+  }
+
+  /** Revoked: stored REVOKED, announced, acknowledged (not dead-lettered: someone asked for it). */
+  async #revoke(run: Run, envelope: TaskEnvelope, reason: string, terminated: boolean): Promise<void> {
+    const { headers } = envelope;
+    const host = this.#host;
+    const record = this.#record(envelope, run.delivery.queue, 'REVOKED', {
+      error: { name: 'TaskRevokedError', message: `Task ${headers.id} was ${reason}.` },
+    });
+    if (host.backend !== undefined) await host.backend.setResult(record, host.resultExpires);
+    host.emit({
+      type: 'task-revoked',
+      taskId: headers.id,
+      name: headers.task,
+      hostname: host.hostname,
+      timestamp: Date.now(),
+      reason,
+      terminated,
+      expired: false,
+    });
+    await this.#finish(run, envelope);
   }
 
   async #expire(run: Run, envelope: TaskEnvelope): Promise<void> {

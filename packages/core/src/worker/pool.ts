@@ -16,7 +16,12 @@ export interface TaskPool {
 /** Runs handlers on this event loop, inside the task's AsyncLocalStorage context. */
 export class AsyncPool implements TaskPool {
   run(task: Task<never[], unknown>, ctx: ExecutionContext): Promise<unknown> {
-    return runWithContext(ctx, () => task.run(ctx, ctx.args as unknown[])) as Promise<unknown>;
+    try {
+      // Handlers may be synchronous: their value or throw becomes a settled promise.
+      return Promise.resolve(runWithContext(ctx, () => task.run(ctx, ctx.args as unknown[])));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   close(): Promise<void> {

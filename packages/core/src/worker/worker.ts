@@ -1,21 +1,37 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import type { Logger } from 'pino';
 import type { ResultBackend } from '../backend/result-backend.ts';
 import type { Broker, Delivery, Subscription } from '../broker/broker.ts';
+import { decodeEnvelope } from '../broker/message.ts';
+import {
+  CONTROL_CHANNEL,
+  type ControlReply,
+  type ControlRequest,
+  pausedQueueKey,
+  REPLY_CHANNEL,
+  REVOKES_LOG_KEY,
+} from '../control/protocol.ts';
+import { parseRevocation, type Revocation, RevokedSet } from '../control/revocations.ts';
 import { ConfigError } from '../errors/celeriac-error.ts';
 import { coerceError } from '../errors/coerce-error.ts';
+import { TaskRevokedError } from '../errors/task-errors.ts';
 import type { ClusterEvent, WorkerEvent } from '../events/event-map.ts';
 import type { EventPublisher } from '../events/event-publisher.ts';
+import type { Json } from '../json/json.ts';
 import type { TaskOptions } from '../task/options.ts';
+import { type ControlTarget, handleControl } from './control-handler.ts';
 import { Executor, type ExecutorHost } from './executor.ts';
+import { GlobalRateLimiter } from './global-rate-limit.ts';
 import type { CloseOptions, WorkerOptions } from './options.ts';
 import { AsyncPool, type TaskPool } from './pool.ts';
+import { parseRate, RateLimiter } from './rate-limit.ts';
 import type { Run } from './run-state.ts';
 
 /** What a worker needs from its app, besides what the executor needs. */
-export interface WorkerHost
-  extends Omit<ExecutorHost, 'broker' | 'backend' | 'emit' | 'queues' | 'hostname' | 'logger' | 'pool'> {
+export interface WorkerHost extends Pick<ExecutorHost, 'resultExpires' | 'lookup' | 'optionsFor' | 'publish'> {
   readonly logger: Logger;
+  /** Names of the registered tasks. */
+  readonly taskNames: string[];
   connect(): Promise<{ broker: Broker; backend: ResultBackend | undefined; events: EventPublisher }>;
   /** Called once the worker has closed. */
   onClosed(worker: Worker): void;
@@ -33,7 +49,7 @@ export class WorkerShutdown extends Error {
  * Consumes queues and runs tasks with bounded concurrency. Holds at most
  * `concurrency × prefetchMultiplier` deliveries; renews their leases on brokers that lease.
  */
-export class Worker {
+export class Worker implements ControlTarget {
   readonly hostname: string;
   readonly queues: readonly string[];
   readonly concurrency: number;
@@ -58,6 +74,13 @@ export class Worker {
   #forced = false;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #optionsCache = new Map<object, TaskOptions>();
+  readonly #revoked = new RevokedSet();
+  readonly #rateLimiter = new RateLimiter();
+  /** Rate limits set remotely (`app.control.rateLimit`): ms between starts, or null for none. */
+  readonly #rateOverrides = new Map<string, number | null>();
+  readonly #paused = new Set<string>();
+  #control: Subscription | undefined;
+  #onlineAt = 0;
 
   constructor(host: WorkerHost, options: WorkerOptions & { hostname: string; queues: string[] }) {
     const concurrency = options.concurrency ?? availableParallelism();
@@ -130,14 +153,123 @@ export class Worker {
       publish: (requests) => host.publish(requests),
       emit: (event) => this.#emit(event),
       pool: this.#pool,
+      revoked: this.#revoked,
+      rateLimiter: this.#rateLimiter,
+      rateIntervalMs: (name, options) => this.#rateIntervalMs(name, options),
+      globalRateLimiter: backend === undefined ? undefined : new GlobalRateLimiter(backend),
     });
-    this.#subscription = await broker.consume({ queues: this.queues, prefetch: this.prefetch }, (delivery) =>
-      this.#receive(delivery),
-    );
+    await this.#syncClusterState(broker, backend);
+    await this.#subscribe();
     this.#state = 'running';
+    this.#onlineAt = Date.now();
     this.#startTimers(broker);
     this.#emitWorker('worker-online');
     this.#logger.info({ queues: this.queues, concurrency: this.concurrency }, 'worker online');
+  }
+
+  /** Listen for control, and learn what the cluster decided before this worker joined. */
+  async #syncClusterState(broker: Broker, backend: ResultBackend | undefined): Promise<void> {
+    this.#control = await broker.subscribeBroadcast(CONTROL_CHANNEL, (message) => this.#onControl(message));
+    if (backend === undefined) return;
+    const [revokes, paused] = await Promise.all([
+      backend.readLog(REVOKES_LOG_KEY),
+      Promise.all(this.queues.map((queue) => backend.get(pausedQueueKey(queue)))),
+    ]);
+    for (const line of revokes) {
+      const revocation = parseRevocation(line);
+      if (revocation !== undefined) this.#revoked.add(revocation);
+    }
+    this.queues.forEach((queue, i) => {
+      if (paused[i] !== null) this.#paused.add(queue);
+    });
+  }
+
+  /** (Re)start consuming the queues that are not paused. */
+  async #subscribe(): Promise<void> {
+    const previous = this.#subscription;
+    this.#subscription = undefined;
+    await previous?.close();
+    const queues = this.queues.filter((queue) => !this.#paused.has(queue));
+    if (queues.length === 0 || this.#broker === undefined) return;
+    this.#subscription = await this.#broker.consume({ queues, prefetch: this.prefetch }, (delivery) =>
+      this.#receive(delivery),
+    );
+  }
+
+  #onControl(message: Json): void {
+    const request = message as unknown as ControlRequest;
+    if (request?.type !== 'control-request' || this.#state !== 'running') return;
+    handleControl(this, request).then(
+      (result) => {
+        if (!request.reply) return;
+        const reply: ControlReply = { type: 'control-reply', requestId: request.id, hostname: this.hostname, result };
+        return this.#broker?.broadcast(REPLY_CHANNEL, reply as unknown as Json);
+      },
+      (error: unknown) =>
+        this.#logger.warn({ err: coerceError(error), command: request.command }, 'control request failed'),
+    );
+  }
+
+  #rateIntervalMs(name: string, options: TaskOptions): number | undefined {
+    const override = this.#rateOverrides.get(name);
+    if (override !== undefined) return override ?? undefined;
+    return options.rateLimit === undefined ? undefined : parseRate(options.rateLimit);
+  }
+
+  // ControlTarget: what `app.control` can ask of this worker.
+
+  activeTasks(): Json[] {
+    return [...this.#held.values()].filter((run) => run.ctx !== undefined).map((run) => summarize(run, true));
+  }
+
+  reservedTasks(): Json[] {
+    return this.#waiting.map((run) => summarize(run, false));
+  }
+
+  stats(): Json {
+    return {
+      hostname: this.hostname,
+      pid: process.pid,
+      pool: this.#options.pool ?? 'async',
+      concurrency: this.concurrency,
+      prefetch: this.prefetch,
+      queues: [...this.queues],
+      paused: [...this.#paused],
+      active: this.#active,
+      reserved: this.#waiting.length,
+      processed: this.#processed,
+      uptime: (Date.now() - this.#onlineAt) / 1000,
+      loadavg: loadavg(),
+      rss: process.memoryUsage.rss(),
+    };
+  }
+
+  registered(): string[] {
+    return this.#host.taskNames;
+  }
+
+  revoke(revocation: Revocation): void {
+    this.#revoked.add(revocation);
+    if (!revocation.terminate) return;
+    for (const run of this.#held.values()) {
+      if (run.ctx?.id === revocation.taskId)
+        run.ctx.terminate(new TaskRevokedError(revocation.taskId, 'revoked and terminated'));
+    }
+  }
+
+  async pauseQueue(queue: string): Promise<void> {
+    if (!this.queues.includes(queue) || this.#paused.has(queue)) return;
+    this.#paused.add(queue);
+    await this.#subscribe();
+  }
+
+  async resumeQueue(queue: string): Promise<void> {
+    if (!this.#paused.delete(queue)) return;
+    await this.#subscribe();
+  }
+
+  setRateLimit(taskName: string, rate: string | null): void {
+    this.#rateOverrides.set(taskName, rate === null ? null : parseRate(rate));
   }
 
   #startTimers(broker: Broker): void {
@@ -210,7 +342,7 @@ export class Worker {
   async #close(options: CloseOptions): Promise<void> {
     await this.#started?.catch(() => undefined);
     this.#state = 'closing';
-    await this.#subscription?.close();
+    await Promise.all([this.#subscription?.close(), this.#control?.close()]);
     for (const timer of this.#timers) clearInterval(timer);
     // Prefetched but not started: back to the queue, untouched.
     const waiting = this.#waiting.splice(0);
@@ -279,5 +411,33 @@ export class Worker {
       freq: this.#options.heartbeatInterval ?? 2,
     };
     this.#emit(event);
+  }
+}
+
+/** A held delivery as `inspect()` lists it. */
+function summarize(run: Run, active: boolean): Json {
+  const ctx = run.ctx;
+  if (ctx !== undefined) {
+    return {
+      id: ctx.id,
+      name: ctx.name,
+      args: ctx.args as Json[],
+      queue: ctx.queue,
+      retries: ctx.retries,
+      startedAt: run.startedAt,
+    };
+  }
+  try {
+    const { headers, body } = decodeEnvelope(run.delivery.body);
+    const summary = {
+      id: headers.id,
+      name: headers.task,
+      args: body[0],
+      queue: run.delivery.queue,
+      retries: headers.retries,
+    };
+    return active ? { ...summary, startedAt: run.startedAt } : summary;
+  } catch {
+    return { id: run.delivery.id, name: 'unknown', args: [], queue: run.delivery.queue, retries: 0 };
   }
 }
