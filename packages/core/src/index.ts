@@ -16,6 +16,11 @@ export type {
 } from './broker/broker.ts';
 export type { Embed, SignatureJson, TaskEnvelope, TaskHeaders } from './broker/message.ts';
 export { decodeEnvelope, ENVELOPE_VERSION } from './broker/message.ts';
+export { Chain, chain } from './canvas/chain.ts';
+export { Chord, chord } from './canvas/chord.ts';
+export { Group, group } from './canvas/group.ts';
+export type { GatherOptions, Inspector, Replies, TaskSummary } from './control/control.ts';
+export { Control, REVOKE_EXPIRES } from './control/control.ts';
 export type { RemoteError } from './errors/index.ts';
 export {
   AdapterNotInstalledError,
@@ -43,15 +48,19 @@ export type { Json } from './json/json.ts';
 export { assertJson, DEFAULT_MAX_PAYLOAD_BYTES } from './json/json.ts';
 export type { ResultInfo } from './result/async-result.ts';
 export { AsyncResult } from './result/async-result.ts';
+export { GroupResult } from './result/group-result.ts';
 export type { TaskState } from './result/states.ts';
 export { isReadyState, READY_STATES } from './result/states.ts';
 export type { CallOptions } from './task/call-options.ts';
 export type { TaskContext } from './task/context.ts';
 export { currentTask } from './task/context.ts';
 export type { DefineTaskOptions, TaskOptions } from './task/options.ts';
+export type { SignatureOptions } from './task/signature.ts';
 export { Signature } from './task/signature.ts';
 export type { StoredResult } from './task/task.ts';
 export { Task } from './task/task.ts';
+export { TASK_LOG_MAX_LINES } from './worker/executor.ts';
 export type { CloseOptions, WorkerOptions } from './worker/options.ts';
+export { parseRate } from './worker/rate-limit.ts';
 export { backoffDelay } from './worker/retry.ts';
 export { Worker, WorkerShutdown } from './worker/worker.ts';

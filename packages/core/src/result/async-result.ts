@@ -11,11 +11,14 @@ export type ResultInfo = Json | { name: string; message: string; stack?: string 
 /** A handle on a task's state and result (Celery's `AsyncResult`). Reads are Promises. */
 export class AsyncResult<Result = unknown> {
   readonly id: string;
+  /** The previous task's result, for a chain link. */
+  readonly parent: AsyncResult | undefined;
   readonly #app: AppInternals;
 
-  constructor(app: AppInternals, id: string) {
+  constructor(app: AppInternals, id: string, parent?: AsyncResult) {
     this.#app = app;
     this.id = id;
+    this.parent = parent;
   }
 
   /**

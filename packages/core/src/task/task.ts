@@ -57,11 +57,11 @@ export class Task<Args extends unknown[] = unknown[], Result = unknown> {
 
   /** A signature: this task with some arguments, to call later or in a canvas. */
   s(...args: Partial<Args>): Signature<Args, Result> {
-    return new Signature<Args, Result>(this.name, args as Json[], {}, false);
+    return new Signature<Args, Result>(this.name, args as Json[], {}, false, this.#app);
   }
 
   /** An immutable signature: in a chain it ignores the parent's result. */
   si(...args: Args): Signature<Args, Result> {
-    return new Signature<Args, Result>(this.name, args as Json[], {}, true);
+    return new Signature<Args, Result>(this.name, args as Json[], {}, true, this.#app);
   }
 }

@@ -3,7 +3,7 @@ import { dedupKey } from '../app/internals.ts';
 import { DEDUP_HEADER, type PublishRequest } from '../app/producer.ts';
 import type { ResultBackend, ResultRecord } from '../backend/result-backend.ts';
 import type { Broker } from '../broker/broker.ts';
-import { decodeEnvelope, type SignatureJson, type TaskEnvelope } from '../broker/message.ts';
+import { decodeEnvelope, type TaskEnvelope } from '../broker/message.ts';
 import type { RevokedSet } from '../control/revocations.ts';
 import { coerceError, toRemoteError } from '../errors/coerce-error.ts';
 import { Reject, Retry } from '../errors/signals.ts';
@@ -12,8 +12,8 @@ import type { ClusterEvent } from '../events/event-map.ts';
 import { assertJson, type Json } from '../json/json.ts';
 import type { TaskState } from '../result/states.ts';
 import type { TaskOptions } from '../task/options.ts';
-import { Signature } from '../task/signature.ts';
 import type { Task } from '../task/task.ts';
+import { CanvasSteps } from './canvas-steps.ts';
 import { ExecutionContext, type StateSink } from './execution-context.ts';
 import type { GlobalRateLimiter } from './global-rate-limit.ts';
 import type { TaskPool } from './pool.ts';
@@ -55,8 +55,11 @@ const NO_ARGS: Json[] = [];
 export class Executor implements StateSink {
   readonly #host: ExecutorHost;
 
+  readonly #canvas: CanvasSteps;
+
   constructor(host: ExecutorHost) {
     this.#host = host;
+    this.#canvas = new CanvasSteps(host);
   }
 
   /** Execute one delivery. Never rejects: every failure ends in a state, a dead letter or a log line. */
@@ -184,7 +187,8 @@ export class Executor implements StateSink {
       return;
     }
     const runtime = Date.now() - run.startedAt;
-    if (options.ignoreResult !== true) await this.#store(ctx, 'SUCCESS', { result });
+    // A chord reads its members' results, so those are stored whatever ignoreResult says.
+    if (options.ignoreResult !== true || envelope.body[2].chord !== null) await this.#store(ctx, 'SUCCESS', { result });
     this.#host.emit({
       type: 'task-succeeded',
       taskId: ctx.id,
@@ -194,8 +198,8 @@ export class Executor implements StateSink {
       result,
       runtime,
     });
-    const { callbacks } = envelope.body[2];
-    if (callbacks !== null && callbacks.length > 0) await this.#applyCallbacks(callbacks, [result], ctx);
+    const embed = envelope.body[2];
+    if (CanvasSteps.pending(embed)) await this.#canvas.succeeded(ctx, embed, result);
     await this.#finish(run, envelope);
   }
 
@@ -238,8 +242,8 @@ export class Executor implements StateSink {
       runtime,
     });
     host.logger.warn({ taskId: ctx.id, task: ctx.name, err: error }, 'task failed');
-    const { errbacks } = envelope.body[2];
-    if (errbacks !== null && errbacks.length > 0) await this.#applyCallbacks(errbacks, [ctx.id], ctx);
+    const embed = envelope.body[2];
+    if (CanvasSteps.pending(embed)) await this.#canvas.failed(ctx, embed, remote);
     await this.#finish(run, envelope);
   }
 
@@ -409,26 +413,6 @@ export class Executor implements StateSink {
     if (run.settled) return undefined;
     run.settled = true;
     return this.#host.broker.ack(run.delivery);
-  }
-
-  async #applyCallbacks(signatures: SignatureJson[], parentArgs: Json[], ctx: ExecutionContext): Promise<void> {
-    const requests = signatures.map((json) => {
-      const signature = Signature.fromJSON(json);
-      const args = signature.immutable ? signature.args : [...parentArgs, ...signature.args];
-      return {
-        name: signature.task,
-        args,
-        call: signature.options,
-        task: undefined,
-        parentId: ctx.id,
-        rootId: ctx.rootId,
-      };
-    });
-    try {
-      await this.#host.publish(requests);
-    } catch (error) {
-      this.#host.logger.error({ taskId: ctx.id, err: coerceError(error) }, 'could not send the task’s link callbacks');
-    }
   }
 
   /** StateSink: `ctx.updateState()` and `ctx.progress()`. */

@@ -1,0 +1,458 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker as Thread } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { ConfigError } from '../errors/celeriac-error.ts';
+import { coerceError } from '../errors/coerce-error.ts';
+import { Reject, Retry } from '../errors/signals.ts';
+import { TaskRevokedError, TimeLimitExceeded, WorkerLostError } from '../errors/task-errors.ts';
+import type { TaskOptions } from '../task/options.ts';
+import type { Task } from '../task/task.ts';
+import type { ExecutionContext } from './execution-context.ts';
+import type { TaskPool } from './pool.ts';
+import { AUTORETRY } from './retry.ts';
+import {
+  describeModule,
+  type FromThread,
+  moduleUrl,
+  rebuildError,
+  type SerializedError,
+  type SerializedThrown,
+  serializeError,
+  type ThreadData,
+  type ToThread,
+} from './thread-protocol.ts';
+
+/** Options of `new ThreadPool()`. */
+export interface ThreadPoolOptions {
+  /** Path (relative to the current directory) or URL of the module that defines the app's tasks. */
+  module: string;
+  /** Threads at most: the worker's concurrency. */
+  size: number;
+  /** Retire a thread after this many runs (a fresh one replaces it on demand). @default unlimited */
+  maxTasksPerChild?: number;
+  logger: Logger;
+  hostname: string;
+}
+
+interface PendingRun {
+  readonly id: number;
+  readonly ctx: ExecutionContext;
+  readonly message: Extract<ToThread, { type: 'run' }>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  slot: Slot | undefined;
+  timer: NodeJS.Timeout | undefined;
+  onAbort: (() => void) | undefined;
+  settled: boolean;
+}
+
+interface Slot {
+  readonly thread: Thread;
+  /** The module imported and the thread said so. */
+  loaded: boolean;
+  current: PendingRun | undefined;
+  runs: number;
+  /** Terminated on purpose (retired, killed at a hard limit, pool closed): its exit is no crash. */
+  stopping: boolean;
+  lastError: Error | undefined;
+}
+
+/** First and longest pause after the task module failed to load in a thread, ms. */
+const LOAD_RETRY_MIN_MS = 1_000;
+const LOAD_RETRY_MAX_MS = 30_000;
+
+/**
+ * The thread entry: built JS next to this file, or (when core runs from its TypeScript sources, as
+ * under vitest) the package's build, since Node 20 threads cannot load `.ts` files.
+ */
+function threadEntry(): URL {
+  const beside = new URL('./thread-entry.js', import.meta.url);
+  if (existsSync(beside)) return beside;
+  const built = new URL('../../dist/worker/thread-entry.js', import.meta.url);
+  if (existsSync(built)) return built;
+  throw new ConfigError(
+    `The threads pool needs its built thread entry (${fileURLToPath(built)}), which is missing: build @celeriac/core (\`npx tsc -b packages/core\`).`,
+  );
+}
+
+/** Abort reasons that stop the handler for good: the thread is terminated and replaced. */
+function terminates(reason: unknown): boolean {
+  return (
+    reason instanceof TimeLimitExceeded ||
+    reason instanceof TaskRevokedError ||
+    (reason instanceof Error && (reason.name === 'TimeLimitExceeded' || reason.name === 'TaskRevokedError'))
+  );
+}
+
+/** What a handler threw in a thread, as the classes the executor recognises. */
+function rebuildThrown(data: SerializedThrown): Error {
+  let error: Error;
+  if (data.kind === 'retry') {
+    error = new Retry({
+      countdown: data.countdown,
+      eta: data.eta === undefined ? undefined : new Date(data.eta),
+      error: data.error === undefined ? undefined : rebuildError(data.error),
+    });
+  } else if (data.kind === 'reject') {
+    error = new Reject(data.message, { requeue: data.requeue });
+  } else {
+    // The thread evaluated autoretryFor against its own classes; the executor trusts the marker.
+    return Object.assign(rebuildError(data), { [AUTORETRY]: data.autoretry });
+  }
+  if (data.stack !== undefined) error.stack = data.stack;
+  return error;
+}
+
+/**
+ * Runs handlers in worker_threads that import the task module (Celery's prefork pool, BullMQ's
+ * sandboxed processors). Threads start on demand up to `size` and run one task at a time. A hard
+ * time limit or a revoke with terminate kills the thread; a thread that dies fails its task with
+ * `WorkerLostError`; both are replaced on demand.
+ */
+export class ThreadPool implements TaskPool {
+  readonly #size: number;
+  readonly #maxTasksPerChild: number | undefined;
+  readonly #logger: Logger;
+  readonly #entry: URL;
+  readonly #data: ThreadData;
+  readonly #slots: Slot[] = [];
+  readonly #queue: PendingRun[] = [];
+  readonly #exiting = new Set<Promise<unknown>>();
+  #nextRunId = 0;
+  #closed = false;
+  /** Consecutive failures to load the module, the last one, and until when runs fail without trying. */
+  #loadFailures = 0;
+  #loadError: Error | undefined;
+  #loadRetryAt = 0;
+
+  constructor(options: ThreadPoolOptions) {
+    if (!Number.isInteger(options.size) || options.size < 1) {
+      throw new ConfigError(`The threads pool size must be an integer ≥ 1, got ${String(options.size)}.`);
+    }
+    const max = options.maxTasksPerChild;
+    if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
+      throw new ConfigError(`maxTasksPerChild must be an integer ≥ 1, got ${String(max)}.`);
+    }
+    if (typeof options.module !== 'string' || options.module === '') {
+      throw new ConfigError("pool: 'threads' needs `module`: the path or URL of the module that defines the app's tasks.");
+    }
+    this.#size = options.size;
+    this.#maxTasksPerChild = max;
+    this.#logger = options.logger;
+    this.#entry = threadEntry();
+    const url = moduleUrl(options.module);
+    this.#data = {
+      celeriacPoolThread: true,
+      module: url,
+      moduleName: describeModule(options.module, url),
+      hostname: options.hostname,
+    };
+  }
+
+  /** Threads alive now (busy or idle). */
+  get threads(): number {
+    return this.#slots.length;
+  }
+
+  run(_task: Task<never[], unknown>, ctx: ExecutionContext, options: TaskOptions): Promise<unknown> {
+    if (this.#closed) return Promise.reject(new WorkerLostError('pool closed'));
+    const loadError = this.#pendingLoadError();
+    if (loadError !== undefined) return Promise.reject(loadError);
+    return new Promise<unknown>((resolve, reject) => {
+      const id = this.#nextRunId++;
+      const run: PendingRun = {
+        id,
+        ctx,
+        message: {
+          type: 'run',
+          runId: id,
+          request: {
+            taskId: ctx.id,
+            name: ctx.name,
+            args: ctx.args,
+            kwargs: ctx.kwargs,
+            headers: ctx.headers,
+            retries: ctx.retries,
+            queue: ctx.queue,
+            rootId: ctx.rootId,
+            parentId: ctx.parentId,
+            groupId: ctx.groupId,
+            hostname: ctx.hostname,
+            redelivered: ctx.redelivered,
+          },
+          logLevel: ctx.log.level,
+        },
+        resolve,
+        reject,
+        slot: undefined,
+        timer: undefined,
+        onAbort: undefined,
+        settled: false,
+      };
+      const { signal } = ctx;
+      if (signal.aborted) {
+        if (terminates(signal.reason)) {
+          reject(signal.reason);
+          return;
+        }
+        run.message.abortReason = serializeError(signal.reason);
+      } else {
+        run.onAbort = () => this.#abort(run, signal.reason);
+        signal.addEventListener('abort', run.onAbort, { once: true });
+      }
+      // The executor's hard limit aborts ctx.signal, unless an earlier abort (a soft limit) took it:
+      // this timer makes sure the thread is still killed then.
+      const { timeLimit } = options;
+      if (timeLimit !== undefined) {
+        run.timer = setTimeout(() => this.#abort(run, new TimeLimitExceeded(timeLimit)), timeLimit * 1000);
+      }
+      this.#queue.push(run);
+      this.#pump();
+    });
+  }
+
+  /** Terminate every thread; runs not finished reject with `WorkerLostError('pool closed')`. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const run of this.#queue.splice(0)) this.#settle(run, false, new WorkerLostError('pool closed'));
+    for (const slot of [...this.#slots]) {
+      if (slot.current !== undefined) this.#settle(slot.current, false, new WorkerLostError('pool closed'));
+      this.#stop(slot);
+    }
+    await Promise.all(this.#exiting);
+  }
+
+  /** Start threads for waiting runs, up to `size`. */
+  #pump(): void {
+    while (this.#queue.length > 0 && !this.#closed) {
+      let slot = this.#slots.find((candidate) => candidate.current === undefined);
+      if (slot === undefined) {
+        if (this.#slots.length >= this.#size) return;
+        // After a load failure, one thread at a time tries the module again.
+        if (this.#loadFailures > 0 && this.#slots.some((candidate) => !candidate.loaded)) return;
+        const loadError = this.#pendingLoadError();
+        if (loadError !== undefined) {
+          for (const run of this.#queue.splice(0)) this.#settle(run, false, loadError);
+          return;
+        }
+        slot = this.#spawn();
+        // Could not even start a thread: the next turn fails the waiting runs with that error.
+        if (slot === undefined) continue;
+      }
+      this.#assign(slot, this.#queue.shift()!);
+    }
+  }
+
+  #spawn(): Slot | undefined {
+    let thread: Thread;
+    try {
+      thread = new Thread(this.#entry, { workerData: this.#data });
+    } catch (error) {
+      this.#loadFailed(
+        Object.assign(
+          new ConfigError(`The threads pool could not start a thread: ${coerceError(error).message}`, { cause: error }),
+          { [AUTORETRY]: false },
+        ),
+      );
+      return undefined;
+    }
+    const slot: Slot = { thread, loaded: false, current: undefined, runs: 0, stopping: false, lastError: undefined };
+    thread.on('message', (message: FromThread) => this.#onMessage(slot, message));
+    thread.on('error', (error) => {
+      slot.lastError = error;
+    });
+    thread.on('messageerror', (error) => {
+      this.#logger.error({ err: error }, 'threads pool: a message from a thread could not be read');
+    });
+    thread.on('exit', (code) => this.#onExit(slot, code));
+    this.#slots.push(slot);
+    return slot;
+  }
+
+  #assign(slot: Slot, run: PendingRun): void {
+    slot.current = run;
+    run.slot = slot;
+    slot.thread.ref();
+    try {
+      slot.thread.postMessage(run.message satisfies ToThread);
+    } catch (error) {
+      slot.current = undefined;
+      this.#settle(run, false, coerceError(error));
+      this.#pump();
+    }
+  }
+
+  #onMessage(slot: Slot, message: FromThread): void {
+    switch (message.type) {
+      case 'ready':
+        slot.loaded = true;
+        this.#loadFailures = 0;
+        this.#loadError = undefined;
+        return;
+      case 'load-failed':
+        this.#stop(slot);
+        this.#loadFailed(this.#moduleError('it failed to import', message.error));
+        this.#failSlotRun(slot, this.#loadError!);
+        this.#pump();
+        return;
+      case 'done':
+      case 'failed': {
+        const run = slot.current;
+        if (run === undefined || run.id !== message.runId) return;
+        this.#release(slot);
+        if (message.type === 'done') this.#settle(run, true, message.value);
+        else this.#settle(run, false, rebuildThrown(message.error));
+        this.#pump();
+        return;
+      }
+      case 'state':
+        this.#onState(slot, message);
+        return;
+      case 'log':
+        this.#onLog(slot, message);
+        return;
+    }
+  }
+
+  #onState(slot: Slot, message: Extract<FromThread, { type: 'state' }>): void {
+    const reply = (error?: unknown): void => {
+      const answer: ToThread = { type: 'reply', callId: message.callId };
+      if (error !== undefined) answer.error = serializeError(error);
+      try {
+        slot.thread.postMessage(answer);
+      } catch {
+        // The thread is gone: nobody waits for the answer.
+      }
+    };
+    const run = slot.current;
+    if (run === undefined || run.id !== message.runId) {
+      reply(new Error('The task has already finished (or was abandoned); its state can no longer change.'));
+      return;
+    }
+    const { call } = message;
+    let stored: Promise<void>;
+    try {
+      stored =
+        call.kind === 'progress' ? run.ctx.progress(call.percent, call.meta) : run.ctx.updateState(call.state, call.meta);
+    } catch (error) {
+      stored = Promise.reject(error);
+    }
+    stored.then(() => reply(), reply);
+  }
+
+  #onLog(slot: Slot, message: Extract<FromThread, { type: 'log' }>): void {
+    const run = slot.current;
+    const logger = run !== undefined && run.id === message.runId ? run.ctx.log : this.#logger;
+    const label = logger.levels.labels[message.level];
+    const method =
+      label === 'trace' || label === 'debug' || label === 'warn' || label === 'error' || label === 'fatal'
+        ? logger[label]
+        : logger.info;
+    if (message.msg === undefined) method.call(logger, message.fields);
+    else method.call(logger, message.fields, message.msg);
+  }
+
+  #onExit(slot: Slot, code: number): void {
+    const index = this.#slots.indexOf(slot);
+    if (index !== -1) this.#slots.splice(index, 1);
+    if (slot.stopping) return;
+    const cause = slot.lastError;
+    const detail = `thread exited with code ${code}${cause === undefined ? '' : ` (${cause.name}: ${cause.message})`}`;
+    if (!slot.loaded) {
+      this.#loadFailed(
+        this.#moduleError(`the ${detail} while importing it`, cause === undefined ? undefined : serializeError(cause)),
+      );
+      this.#failSlotRun(slot, this.#loadError!);
+    } else if (slot.current !== undefined) {
+      this.#settle(slot.current, false, new WorkerLostError(detail, { cause }));
+    } else {
+      this.#logger.warn({ err: cause, code }, 'threads pool: an idle thread died; a new one starts when needed');
+    }
+    this.#pump();
+  }
+
+  /** Forward an abort to the thread; a hard limit or a revoke with terminate also kills it. */
+  #abort(run: PendingRun, reason: unknown): void {
+    if (run.settled) return;
+    const data = serializeError(reason);
+    const slot = run.slot;
+    if (slot === undefined) run.message.abortReason ??= data;
+    else {
+      try {
+        slot.thread.postMessage({ type: 'abort', runId: run.id, reason: data } satisfies ToThread);
+      } catch {
+        // Dead already: its exit handler fails the run.
+      }
+    }
+    if (!terminates(reason)) return;
+    if (slot === undefined) {
+      const index = this.#queue.indexOf(run);
+      if (index !== -1) this.#queue.splice(index, 1);
+    } else {
+      slot.current = undefined;
+      this.#stop(slot);
+    }
+    this.#settle(run, false, reason);
+    this.#pump();
+  }
+
+  /** A run finished in `slot`: free it, or retire the thread after `maxTasksPerChild` runs. */
+  #release(slot: Slot): void {
+    slot.current = undefined;
+    slot.runs++;
+    if (this.#maxTasksPerChild !== undefined && slot.runs >= this.#maxTasksPerChild) this.#stop(slot);
+    else slot.thread.unref();
+  }
+
+  #stop(slot: Slot): void {
+    if (slot.stopping) return;
+    slot.stopping = true;
+    const index = this.#slots.indexOf(slot);
+    if (index !== -1) this.#slots.splice(index, 1);
+    const exiting = slot.thread.terminate().catch(() => undefined);
+    this.#exiting.add(exiting);
+    void exiting.then(() => this.#exiting.delete(exiting));
+  }
+
+  #failSlotRun(slot: Slot, error: Error): void {
+    const run = slot.current;
+    slot.current = undefined;
+    if (run !== undefined) this.#settle(run, false, error);
+  }
+
+  #settle(run: PendingRun, ok: boolean, value: unknown): void {
+    if (run.settled) return;
+    run.settled = true;
+    clearTimeout(run.timer);
+    if (run.onAbort !== undefined) run.ctx.signal.removeEventListener('abort', run.onAbort);
+    if (ok) run.resolve(value);
+    else run.reject(value);
+  }
+
+  #moduleError(what: string, cause: SerializedError | undefined): Error {
+    const reason = cause === undefined ? '' : `: ${cause.name}: ${cause.message}`;
+    const error = new ConfigError(
+      `The threads pool could not load the task module ${this.#data.moduleName}: ${what}${reason}`,
+      cause === undefined ? undefined : { cause: rebuildError(cause) },
+    );
+    // Not the task's own error: never retried automatically.
+    return Object.assign(error, { [AUTORETRY]: false });
+  }
+
+  /** Remember a load failure: runs fail at once for a while (1 s, doubling to 30 s) instead of spinning threads. */
+  #loadFailed(error: Error): void {
+    this.#loadFailures++;
+    this.#loadError = error;
+    const pause = Math.min(LOAD_RETRY_MAX_MS, LOAD_RETRY_MIN_MS * 2 ** (this.#loadFailures - 1));
+    this.#loadRetryAt = Date.now() + pause;
+    this.#logger.error({ err: error }, 'threads pool: the task module could not be loaded');
+  }
+
+  #pendingLoadError(): Error | undefined {
+    if (this.#loadError === undefined || Date.now() >= this.#loadRetryAt) return undefined;
+    // A fresh error per run: each failed task stores its own stack.
+    const error = new ConfigError(this.#loadError.message, { cause: this.#loadError.cause });
+    return Object.assign(error, { [AUTORETRY]: false });
+  }
+}
