@@ -60,7 +60,7 @@ export { Signature } from './task/signature.ts';
 export type { StoredResult } from './task/task.ts';
 export { Task } from './task/task.ts';
 export { TASK_LOG_MAX_LINES } from './worker/executor.ts';
-export type { CloseOptions, WorkerOptions } from './worker/options.ts';
+export type { CloseOptions, StartOptions, WorkerOptions } from './worker/options.ts';
 export { parseRate } from './worker/rate-limit.ts';
 export { backoffDelay } from './worker/retry.ts';
 export { Worker, WorkerShutdown } from './worker/worker.ts';

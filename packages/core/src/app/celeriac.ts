@@ -248,6 +248,7 @@ export class Celeriac implements AppInternals {
         publish: (requests) => this.publish(requests),
         taskNames: this.taskNames,
         onClosed: (closed) => this.#workers.delete(closed),
+        closeApp: () => this.close(),
       },
       {
         ...options,

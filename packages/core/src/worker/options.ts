@@ -31,3 +31,15 @@ export interface CloseOptions {
   /** Cold shutdown: abort running tasks now and requeue them (acksLate). @default false */
   force?: boolean;
 }
+
+/** Options of `worker.start()`. */
+export interface StartOptions {
+  /**
+   * Install SIGTERM/SIGINT handlers: the first signal is a warm shutdown, a second a cold one; the
+   * app is then closed and the process exits (the CLI sets this). The library installs none otherwise.
+   * @default false
+   */
+  handleSignals?: boolean;
+  /** With `handleSignals`: how long a warm shutdown waits for running tasks, ms. @default 30_000 */
+  shutdownTimeout?: number;
+}

@@ -22,10 +22,12 @@ import type { TaskOptions } from '../task/options.ts';
 import { type ControlTarget, handleControl } from './control-handler.ts';
 import { Executor, type ExecutorHost } from './executor.ts';
 import { GlobalRateLimiter } from './global-rate-limit.ts';
-import type { CloseOptions, WorkerOptions } from './options.ts';
+import type { CloseOptions, StartOptions, WorkerOptions } from './options.ts';
 import { AsyncPool, type TaskPool } from './pool.ts';
 import { parseRate, RateLimiter } from './rate-limit.ts';
 import type { Run } from './run-state.ts';
+import { handleShutdownSignals } from './signals.ts';
+import { isPoolThread } from './thread-protocol.ts';
 
 /** What a worker needs from its app, besides what the executor needs. */
 export interface WorkerHost extends Pick<ExecutorHost, 'resultExpires' | 'lookup' | 'optionsFor' | 'publish'> {
@@ -35,6 +37,8 @@ export interface WorkerHost extends Pick<ExecutorHost, 'resultExpires' | 'lookup
   connect(): Promise<{ broker: Broker; backend: ResultBackend | undefined; events: EventPublisher }>;
   /** Called once the worker has closed. */
   onClosed(worker: Worker): void;
+  /** Close the app (after a signal-driven shutdown). */
+  closeApp(): Promise<void>;
 }
 
 /** Shutdown reason given to `ctx.signal` of tasks still running at a cold shutdown. */
@@ -81,6 +85,7 @@ export class Worker implements ControlTarget {
   readonly #paused = new Set<string>();
   #control: Subscription | undefined;
   #onlineAt = 0;
+  #removeSignalHandlers: (() => void) | undefined;
 
   constructor(host: WorkerHost, options: WorkerOptions & { hostname: string; queues: string[] }) {
     const concurrency = options.concurrency ?? availableParallelism();
@@ -119,9 +124,23 @@ export class Worker implements ControlTarget {
   }
 
   /** Resolves once the worker is consuming (it does not wait for the worker to stop). */
-  start(): Promise<void> {
+  start(options: StartOptions = {}): Promise<void> {
     if (this.#state === 'closing' || this.#state === 'closed') {
       return Promise.reject(new ConfigError(`Worker ${this.hostname} was closed; create a new one with app.worker().`));
+    }
+    if (isPoolThread()) {
+      return Promise.reject(
+        new ConfigError(
+          'A worker cannot start inside a threads-pool thread: the task module must only define tasks; start workers from another module.',
+        ),
+      );
+    }
+    if (options.handleSignals === true && this.#removeSignalHandlers === undefined) {
+      this.#removeSignalHandlers = handleShutdownSignals(this, {
+        timeout: options.shutdownTimeout ?? 30_000,
+        logger: this.#logger,
+        onClosed: () => this.#host.closeApp(),
+      });
     }
     this.#started ??= this.#start();
     return this.#started;
@@ -370,6 +389,7 @@ export class Worker implements ControlTarget {
     this.#emitWorker('worker-offline');
     await this.#events?.flush();
     this.#state = 'closed';
+    this.#removeSignalHandlers?.();
     this.#host.onClosed(this);
     this.#logger.info({ processed: this.#processed }, 'worker offline');
   }
