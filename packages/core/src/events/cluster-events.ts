@@ -2,7 +2,7 @@ import { EventEmitter } from 'eventemitter3';
 import type { Broker, Subscription } from '../broker/broker.ts';
 import { coerceError } from '../errors/coerce-error.ts';
 import type { Json } from '../json/json.ts';
-import type { CeleriacEventMap, ClusterEvent } from './event-map.ts';
+import type { CeleriacEventMap, ClusterEvent, WorkerEvent, WorkerOfflineEvent } from './event-map.ts';
 import { EVENTS_CHANNEL } from './event-publisher.ts';
 
 type Listener = (event: ClusterEvent) => void;
@@ -16,6 +16,9 @@ export class ClusterEvents extends EventEmitter<CeleriacEventMap> {
   readonly #connect: () => Promise<Broker>;
   readonly #onError: (error: Error) => void;
   #subscription: Promise<Subscription> | undefined;
+  /** Last online/heartbeat event per live worker. */
+  readonly #alive = new Map<string, WorkerEvent>();
+  #expiry: NodeJS.Timeout | undefined;
 
   constructor(connect: () => Promise<Broker>, onError: (error: Error) => void) {
     super();
@@ -56,12 +59,18 @@ export class ClusterEvents extends EventEmitter<CeleriacEventMap> {
 
   /** Stop receiving from the broker (listeners stay attached). */
   async close(): Promise<void> {
+    clearInterval(this.#expiry);
+    this.#expiry = undefined;
     const subscription = this.#subscription;
     this.#subscription = undefined;
     if (subscription !== undefined) await (await subscription.catch(() => undefined))?.close();
   }
 
   #subscribe(): Promise<Subscription> {
+    if (this.#expiry === undefined) {
+      this.#expiry = setInterval(() => this.#expireSilentWorkers(), 1000);
+      this.#expiry.unref();
+    }
     this.#subscription ??= this.#connect()
       .then((broker) => broker.subscribeBroadcast(EVENTS_CHANNEL, (message) => this.#dispatch(message)))
       .catch((error: unknown) => {
@@ -77,7 +86,21 @@ export class ClusterEvents extends EventEmitter<CeleriacEventMap> {
     const events = (message as { events?: unknown }).events;
     if (!Array.isArray(events)) return;
     for (const event of events as ClusterEvent[]) {
+      if (event.type === 'worker-online' || event.type === 'worker-heartbeat') this.#alive.set(event.hostname, event);
+      else if (event.type === 'worker-offline') this.#alive.delete(event.hostname);
       this.#safeEmit(event.type, event);
+      this.#safeEmit('*', event);
+    }
+  }
+
+  /** Report workers that stopped heart-beating (three intervals missed) as offline. */
+  #expireSilentWorkers(): void {
+    const now = Date.now();
+    for (const [hostname, last] of this.#alive) {
+      if (now - last.timestamp < last.freq * 3000) continue;
+      this.#alive.delete(hostname);
+      const event: WorkerOfflineEvent = { ...last, type: 'worker-offline', timestamp: now, active: 0, expired: true };
+      this.#safeEmit('worker-offline', event);
       this.#safeEmit('*', event);
     }
   }

@@ -91,6 +91,8 @@ export interface WorkerHeartbeatEvent extends WorkerEvent {
 }
 export interface WorkerOfflineEvent extends WorkerEvent {
   type: 'worker-offline';
+  /** True when no worker sent it: the worker missed three heartbeats (it died, or lost its broker). */
+  expired?: boolean;
 }
 
 export type TaskEvent =
