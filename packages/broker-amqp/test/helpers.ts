@@ -1,0 +1,138 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import { maskUrl } from '@celeriac/core';
+import amqplib from 'amqplib';
+import { describe } from 'vitest';
+import type { AmqpBroker } from '../src/index.ts';
+
+/**
+ * The RabbitMQ the tests run against: `AMQP_URL`, else amqp://guest:guest@127.0.0.1:5672. When
+ * nothing answers there: under `CI=true` the run fails; otherwise a RabbitMQ container is started
+ * with testcontainers when it is installed and Docker works; otherwise the AMQP tests are
+ * skipped, loudly.
+ */
+const configured = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const connection = await amqplib.connect(url, { timeout: 2000 });
+    await connection.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface ContainerBuilder {
+  withExposedPorts(port: number): ContainerBuilder;
+  start(): Promise<{ getHost(): string; getMappedPort(port: number): number }>;
+}
+
+async function startContainer(): Promise<{ url?: string; reason: string }> {
+  let module: { GenericContainer: new (image: string) => ContainerBuilder };
+  try {
+    const specifier = 'testcontainers';
+    module = (await import(specifier)) as typeof module;
+  } catch {
+    return { reason: 'testcontainers is not installed' };
+  }
+  try {
+    const container = await new module.GenericContainer('rabbitmq:3-alpine').withExposedPorts(5672).start();
+    return { url: `amqp://guest:guest@${container.getHost()}:${container.getMappedPort(5672)}`, reason: '' };
+  } catch (error) {
+    return { reason: `testcontainers could not start RabbitMQ (${(error as Error).message})` };
+  }
+}
+
+async function resolveRabbit(): Promise<{ url: string | undefined; reason: string }> {
+  if (await answers(configured)) return { url: configured, reason: '' };
+  const nothing = `no RabbitMQ answers at ${maskUrl(configured)}`;
+  if (process.env.CI === 'true') {
+    throw new Error(`${nothing}, and CI=true: start RabbitMQ or set AMQP_URL; AMQP tests must not be skipped in CI.`);
+  }
+  const container = await startContainer();
+  if (container.url !== undefined) return { url: container.url, reason: '' };
+  const reason = `${nothing} and ${container.reason}`;
+  console.warn(`\n⚠ @celeriac/broker-amqp: skipping the AMQP tests: ${reason}. Set AMQP_URL to run them.\n`);
+  return { url: undefined, reason };
+}
+
+const rabbit = await resolveRabbit();
+
+/** The URL of the RabbitMQ under test (only call it inside `describeAmqp`). */
+export function amqpUrl(): string {
+  if (rabbit.url === undefined) throw new Error(`No RabbitMQ for tests: ${rabbit.reason}`);
+  return rabbit.url;
+}
+
+/** True when the server under test is the local one `rabbitmqctl` controls (restart tests need it). */
+export function isLocalRabbit(): boolean {
+  return rabbit.url !== undefined && /@(127\.0\.0\.1|localhost)(:5672)?(\/|$)/.test(rabbit.url);
+}
+
+/** `describe` that is skipped, with the reason in its title, when no RabbitMQ is available. */
+export function describeAmqp(name: string, body: () => void): void {
+  describe.skipIf(rabbit.url === undefined)(
+    rabbit.url === undefined ? `${name} (skipped: ${rabbit.reason})` : name,
+    body,
+  );
+}
+
+/** A queue prefix no other test uses. */
+export function uniquePrefix(): string {
+  return `celeriac-test-${randomBytes(5).toString('hex')}.`;
+}
+
+/** A plain amqplib connection for a test to inspect or publish by hand; close it after the test. */
+export function adminConnection(): Promise<amqplib.ChannelModel> {
+  return amqplib.connect(amqpUrl());
+}
+
+/** Delete queues and exchanges by name (missing ones are fine), on one short-lived connection. */
+export async function deleteNames(names: Iterable<string>): Promise<void> {
+  const connection = await adminConnection();
+  const open = async (): Promise<amqplib.Channel> => {
+    const channel = await connection.createChannel();
+    channel.on('error', () => undefined);
+    return channel;
+  };
+  try {
+    let channel = await open();
+    for (const name of names) {
+      const isExchange = /celeriac\.(delay\.|broadcast$)/.test(name);
+      try {
+        // RabbitMQ deletes a missing queue or exchange without complaint.
+        await (isExchange ? channel.deleteExchange(name) : channel.deleteQueue(name));
+      } catch {
+        channel = await open();
+      }
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Delete what `broker` declared (its queues, dead-letter queues, buckets and exchanges). */
+export async function cleanupBroker(broker: AmqpBroker): Promise<void> {
+  await deleteNames(broker.declared);
+}
+
+const run = promisify(execFile);
+
+/** Run `rabbitmqctl` with `args` (the restart tests drive the real server). */
+export async function rabbitmqctl(...args: string[]): Promise<string> {
+  const { stdout } = await run('rabbitmqctl', args, { timeout: 120_000 });
+  return stdout;
+}
+
+/**
+ * Delete every queue and exchange whose name starts with `prefix`, found with `rabbitmqctl`
+ * (also what child processes declared). About half a second per call: use it once per file.
+ */
+export async function deleteByPrefix(prefix: string): Promise<void> {
+  const queues = (await rabbitmqctl('list_queues', 'name', '--quiet', '--no-table-headers')).split('\n');
+  const exchanges = (await rabbitmqctl('list_exchanges', 'name', '--quiet', '--no-table-headers')).split('\n');
+  const names = [...queues, ...exchanges].map((line) => line.trim()).filter((name) => name.startsWith(prefix));
+  if (names.length > 0) await deleteNames(names);
+}
