@@ -10,6 +10,7 @@ import {
   whenReady,
 } from './connection.ts';
 import { type RedisOperation, toCeleriacError } from './errors.ts';
+import { WriteBatcher } from './internal/write-batcher.ts';
 import { KeySpace } from './keys.ts';
 import { PubSub } from './pubsub.ts';
 import { defineScript, type Script } from './scripts.ts';
@@ -78,6 +79,10 @@ export class RedisBackend implements ResultBackend {
   #scripts: BackendScripts | undefined;
   #pubsub: PubSub | undefined;
   #connecting: Promise<void> | undefined;
+  readonly #results: WriteBatcher = new WriteBatcher(
+    () => this.#scripts!.setResult,
+    (error) => toCeleriacError(error, 'store results', this.#url),
+  );
 
   constructor(options: RedisBackendOptions = {}) {
     this.#options = options;
@@ -145,12 +150,10 @@ export class RedisBackend implements ResultBackend {
     if (this.#options.connection === undefined) await closeConnection(client);
   }
 
-  async setResult(record: ResultRecord, ttl: number): Promise<void> {
-    const scripts = this.#scripts ?? (await this.#ready()).scripts;
-    await this.#run(
-      'store results',
-      scripts.setResult([this.keys.result(record.taskId)], [JSON.stringify(record), ttlMs(ttl)]),
-    );
+  /** Writes of one event-loop turn go to Redis in one script call. */
+  setResult(record: ResultRecord, ttl: number): Promise<void> {
+    if (this.#scripts === undefined) return this.#ready().then(() => this.setResult(record, ttl));
+    return this.#results.add(this.keys.result(record.taskId), JSON.stringify(record), ttlMs(ttl));
   }
 
   async getResult(taskId: string): Promise<ResultRecord | null> {
