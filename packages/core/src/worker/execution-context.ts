@@ -35,7 +35,8 @@ export class ExecutionContext implements TaskContext {
   #abortReason: unknown;
   #aborted = false;
   #finished = false;
-  #onTerminate: ((reason: Error) => void) | undefined;
+  #terminatedWith: Error | undefined;
+  readonly #terminateListeners: ((reason: Error) => void)[] = [];
   readonly #logLines: string[] = [];
 
   constructor(envelope: TaskEnvelope, delivery: Delivery, hostname: string, logger: Logger, sink: StateSink) {
@@ -73,13 +74,24 @@ export class ExecutionContext implements TaskContext {
    */
   terminate(reason: Error): void {
     this.abort(reason);
-    this.#onTerminate?.(reason);
+    if (this.#terminatedWith !== undefined) return;
+    this.#terminatedWith = reason;
+    for (const listener of this.#terminateListeners.splice(0)) listener(reason);
+  }
+
+  /**
+   * Call `listener` once when the run is terminated (at once if it was already), even when an
+   * earlier abort (a soft limit) took `ctx.signal`: the threads pool kills the thread then.
+   */
+  onTerminate(listener: (reason: Error) => void): void {
+    if (this.#terminatedWith !== undefined) listener(this.#terminatedWith);
+    else this.#terminateListeners.push(listener);
   }
 
   /** `running`, unless `terminate()` comes first. */
   race<T>(running: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#onTerminate = reject;
+      this.onTerminate(reject);
       running.then(resolve, reject);
     });
   }

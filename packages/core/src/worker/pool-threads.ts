@@ -1,23 +1,21 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker as Thread } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { ConfigError } from '../errors/celeriac-error.ts';
 import { coerceError } from '../errors/coerce-error.ts';
-import { Reject, Retry } from '../errors/signals.ts';
-import { TaskRevokedError, TimeLimitExceeded, WorkerLostError } from '../errors/task-errors.ts';
+import { WorkerLostError } from '../errors/task-errors.ts';
 import type { TaskOptions } from '../task/options.ts';
 import type { Task } from '../task/task.ts';
 import type { ExecutionContext } from './execution-context.ts';
 import type { TaskPool } from './pool.ts';
 import { AUTORETRY } from './retry.ts';
+import { threadEntry, threadExecArgv } from './thread-launch.ts';
 import {
   describeModule,
   type FromThread,
   moduleUrl,
   rebuildError,
+  rebuildThrown,
   type SerializedError,
-  type SerializedThrown,
   serializeError,
   type ThreadData,
   type ToThread,
@@ -42,7 +40,6 @@ interface PendingRun {
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
   slot: Slot | undefined;
-  timer: NodeJS.Timeout | undefined;
   onAbort: (() => void) | undefined;
   settled: boolean;
 }
@@ -63,45 +60,11 @@ const LOAD_RETRY_MIN_MS = 1_000;
 const LOAD_RETRY_MAX_MS = 30_000;
 
 /**
- * The thread entry: built JS next to this file, or (when core runs from its TypeScript sources, as
- * under vitest) the package's build, since Node 20 threads cannot load `.ts` files.
+ * The level of a run's logger in the thread: the main `ctx.log`'s, but never above `info`, since
+ * `ctx.log` keeps info lines and above with the task's result whatever the logger prints.
  */
-function threadEntry(): URL {
-  const beside = new URL('./thread-entry.js', import.meta.url);
-  if (existsSync(beside)) return beside;
-  const built = new URL('../../dist/worker/thread-entry.js', import.meta.url);
-  if (existsSync(built)) return built;
-  throw new ConfigError(
-    `The threads pool needs its built thread entry (${fileURLToPath(built)}), which is missing: build @celeriac/core (\`npx tsc -b packages/core\`).`,
-  );
-}
-
-/** Abort reasons that stop the handler for good: the thread is terminated and replaced. */
-function terminates(reason: unknown): boolean {
-  return (
-    reason instanceof TimeLimitExceeded ||
-    reason instanceof TaskRevokedError ||
-    (reason instanceof Error && (reason.name === 'TimeLimitExceeded' || reason.name === 'TaskRevokedError'))
-  );
-}
-
-/** What a handler threw in a thread, as the classes the executor recognises. */
-function rebuildThrown(data: SerializedThrown): Error {
-  let error: Error;
-  if (data.kind === 'retry') {
-    error = new Retry({
-      countdown: data.countdown,
-      eta: data.eta === undefined ? undefined : new Date(data.eta),
-      error: data.error === undefined ? undefined : rebuildError(data.error),
-    });
-  } else if (data.kind === 'reject') {
-    error = new Reject(data.message, { requeue: data.requeue });
-  } else {
-    // The thread evaluated autoretryFor against its own classes; the executor trusts the marker.
-    return Object.assign(rebuildError(data), { [AUTORETRY]: data.autoretry });
-  }
-  if (data.stack !== undefined) error.stack = data.stack;
-  return error;
+function threadLogLevel(log: Logger): string {
+  return log.levelVal > log.levels.values.info! ? 'info' : log.level;
 }
 
 /**
@@ -116,6 +79,7 @@ export class ThreadPool implements TaskPool {
   readonly #logger: Logger;
   readonly #entry: URL;
   readonly #data: ThreadData;
+  readonly #execArgv: string[] = threadExecArgv();
   readonly #slots: Slot[] = [];
   readonly #queue: PendingRun[] = [];
   readonly #exiting = new Set<Promise<unknown>>();
@@ -135,7 +99,9 @@ export class ThreadPool implements TaskPool {
       throw new ConfigError(`maxTasksPerChild must be an integer ≥ 1, got ${String(max)}.`);
     }
     if (typeof options.module !== 'string' || options.module === '') {
-      throw new ConfigError("pool: 'threads' needs `module`: the path or URL of the module that defines the app's tasks.");
+      throw new ConfigError(
+        "pool: 'threads' needs `module`: the path or URL of the module that defines the app's tasks.",
+      );
     }
     this.#size = options.size;
     this.#maxTasksPerChild = max;
@@ -155,7 +121,8 @@ export class ThreadPool implements TaskPool {
     return this.#slots.length;
   }
 
-  run(_task: Task<never[], unknown>, ctx: ExecutionContext, options: TaskOptions): Promise<unknown> {
+  /** Time limits need no options here: they reach the pool through `ctx` (abort, terminate). */
+  run(_task: Task<never[], unknown>, ctx: ExecutionContext, _options?: TaskOptions): Promise<unknown> {
     if (this.#closed) return Promise.reject(new WorkerLostError('pool closed'));
     const loadError = this.#pendingLoadError();
     if (loadError !== undefined) return Promise.reject(loadError);
@@ -181,32 +148,23 @@ export class ThreadPool implements TaskPool {
             hostname: ctx.hostname,
             redelivered: ctx.redelivered,
           },
-          logLevel: ctx.log.level,
+          logLevel: threadLogLevel(ctx.log),
         },
         resolve,
         reject,
         slot: undefined,
-        timer: undefined,
         onAbort: undefined,
         settled: false,
       };
       const { signal } = ctx;
-      if (signal.aborted) {
-        if (terminates(signal.reason)) {
-          reject(signal.reason);
-          return;
-        }
-        run.message.abortReason = serializeError(signal.reason);
-      } else {
-        run.onAbort = () => this.#abort(run, signal.reason);
+      if (signal.aborted) run.message.abortReason = serializeError(signal.reason);
+      else {
+        run.onAbort = () => this.#forward(run, signal.reason);
         signal.addEventListener('abort', run.onAbort, { once: true });
       }
-      // The executor's hard limit aborts ctx.signal, unless an earlier abort (a soft limit) took it:
-      // this timer makes sure the thread is still killed then.
-      const { timeLimit } = options;
-      if (timeLimit !== undefined) {
-        run.timer = setTimeout(() => this.#abort(run, new TimeLimitExceeded(timeLimit)), timeLimit * 1000);
-      }
+      // A hard time limit or a revoke with terminate: the handler must stop, so the thread goes.
+      ctx.onTerminate((reason) => this.#kill(run, reason));
+      if (run.settled) return;
       this.#queue.push(run);
       this.#pump();
     });
@@ -247,7 +205,7 @@ export class ThreadPool implements TaskPool {
   #spawn(): Slot | undefined {
     let thread: Thread;
     try {
-      thread = new Thread(this.#entry, { workerData: this.#data });
+      thread = new Thread(this.#entry, { workerData: this.#data, execArgv: this.#execArgv });
     } catch (error) {
       this.#loadFailed(
         Object.assign(
@@ -334,7 +292,9 @@ export class ThreadPool implements TaskPool {
     let stored: Promise<void>;
     try {
       stored =
-        call.kind === 'progress' ? run.ctx.progress(call.percent, call.meta) : run.ctx.updateState(call.state, call.meta);
+        call.kind === 'progress'
+          ? run.ctx.progress(call.percent, call.meta)
+          : run.ctx.updateState(call.state, call.meta);
     } catch (error) {
       stored = Promise.reject(error);
     }
@@ -372,20 +332,26 @@ export class ThreadPool implements TaskPool {
     this.#pump();
   }
 
-  /** Forward an abort to the thread; a hard limit or a revoke with terminate also kills it. */
-  #abort(run: PendingRun, reason: unknown): void {
+  /** Forward an abort reason to the thread's `ctx.signal` (soft limit, shutdown, and before a kill). */
+  #forward(run: PendingRun, reason: unknown): void {
     if (run.settled) return;
     const data = serializeError(reason);
-    const slot = run.slot;
-    if (slot === undefined) run.message.abortReason ??= data;
-    else {
-      try {
-        slot.thread.postMessage({ type: 'abort', runId: run.id, reason: data } satisfies ToThread);
-      } catch {
-        // Dead already: its exit handler fails the run.
-      }
+    if (run.slot === undefined) {
+      run.message.abortReason ??= data;
+      return;
     }
-    if (!terminates(reason)) return;
+    try {
+      run.slot.thread.postMessage({ type: 'abort', runId: run.id, reason: data } satisfies ToThread);
+    } catch {
+      // Dead already: its exit handler fails the run.
+    }
+  }
+
+  /** Terminate the thread running `run` (or drop it from the queue) and fail it with `reason`. */
+  #kill(run: PendingRun, reason: Error): void {
+    if (run.settled) return;
+    this.#forward(run, reason);
+    const slot = run.slot;
     if (slot === undefined) {
       const index = this.#queue.indexOf(run);
       if (index !== -1) this.#queue.splice(index, 1);
@@ -424,7 +390,6 @@ export class ThreadPool implements TaskPool {
   #settle(run: PendingRun, ok: boolean, value: unknown): void {
     if (run.settled) return;
     run.settled = true;
-    clearTimeout(run.timer);
     if (run.onAbort !== undefined) run.ctx.signal.removeEventListener('abort', run.onAbort);
     if (ok) run.resolve(value);
     else run.reject(value);
@@ -442,7 +407,8 @@ export class ThreadPool implements TaskPool {
 
   /** Remember a load failure: runs fail at once for a while (1 s, doubling to 30 s) instead of spinning threads. */
   #loadFailed(error: Error): void {
-    this.#loadFailures++;
+    // Threads that started together and failed together count once.
+    if (Date.now() >= this.#loadRetryAt) this.#loadFailures++;
     this.#loadError = error;
     const pause = Math.min(LOAD_RETRY_MAX_MS, LOAD_RETRY_MIN_MS * 2 ** (this.#loadFailures - 1));
     this.#loadRetryAt = Date.now() + pause;

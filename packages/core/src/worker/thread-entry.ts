@@ -109,7 +109,9 @@ const bridge: ThreadBridge = {
     });
   },
   logger(runId: number, level: string): Logger {
-    return baseLogger.child({ [RUN_KEY]: runId }, { level });
+    // A custom level of the main logger is unknown here: fall back to info.
+    const known = level in baseLogger.levels.values || level === 'silent' ? level : 'info';
+    return baseLogger.child({ [RUN_KEY]: runId }, { level: known });
   },
 };
 

@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { workerData } from 'node:worker_threads';
-import { ConfigError } from '../errors/celeriac-error.ts';
 import { coerceError } from '../errors/coerce-error.ts';
+import { Reject, Retry } from '../errors/signals.ts';
 import type { Json } from '../json/json.ts';
+import { AUTORETRY } from './retry.ts';
 
 /**
  * The messages between the threads pool (main thread) and its threads. Runs, aborts and replies go
@@ -99,21 +100,31 @@ export function rebuildError(data: SerializedError): Error {
   return error;
 }
 
+/** What a handler threw in a thread, as the classes the executor recognises. */
+export function rebuildThrown(data: SerializedThrown): Error {
+  let error: Error;
+  if (data.kind === 'retry') {
+    error = new Retry({
+      countdown: data.countdown,
+      eta: data.eta === undefined ? undefined : new Date(data.eta),
+      error: data.error === undefined ? undefined : rebuildError(data.error),
+    });
+  } else if (data.kind === 'reject') {
+    error = new Reject(data.message, { requeue: data.requeue });
+  } else {
+    // The thread evaluated autoretryFor against its own classes; the executor trusts the marker.
+    return Object.assign(rebuildError(data), { [AUTORETRY]: data.autoretry });
+  }
+  if (data.stack !== undefined) error.stack = data.stack;
+  return error;
+}
+
 /** True inside a threads-pool thread (set through `workerData`, so it holds for every copy of core). */
 export function isPoolThread(): boolean {
   return (
     typeof workerData === 'object' &&
     workerData !== null &&
     (workerData as Partial<ThreadData>).celeriacPoolThread === true
-  );
-}
-
-/** Throws `ConfigError` inside a threads-pool thread: its module must define tasks, not start a worker. */
-export function assertNotPoolThread(): void {
-  if (!isPoolThread()) return;
-  const { moduleName } = workerData as ThreadData;
-  throw new ConfigError(
-    `A worker was started inside a threads-pool thread (while it ran the task module ${moduleName}). The module the threads pool loads must only create the app and register its tasks: start the worker from another module or with the CLI.`,
   );
 }
 
