@@ -55,7 +55,7 @@ export type { CallOptions } from './task/call-options.ts';
 export type { TaskContext } from './task/context.ts';
 export { currentTask } from './task/context.ts';
 export type { DefineTaskOptions, TaskOptions } from './task/options.ts';
-export type { SignatureOptions } from './task/signature.ts';
+export type { AnySignature, SignatureOptions } from './task/signature.ts';
 export { Signature } from './task/signature.ts';
 export type { StoredResult } from './task/task.ts';
 export { Task } from './task/task.ts';

@@ -30,23 +30,7 @@ async function failure(promise: Promise<unknown>): Promise<TaskFailedError> {
   return error as TaskFailedError;
 }
 
-/**
- * Until worker.ts creates a `ThreadPool` for `pool: 'threads'`, the worker runs these handlers on
- * the test's own event loop, where `process.exit()` and a busy loop would take the test run down:
- * a harmless task tells which pool ran it, and the suite is skipped (with a warning) if no thread did.
- */
-async function threadsPoolWired(): Promise<boolean> {
-  const app = appWithTasks();
-  await app.worker({ pool: 'threads', module: TASKS, concurrency: 1 }).start();
-  const ranIn = await (await app.sendTask('thread.id')).get({ timeout: 10_000 });
-  await closeApps();
-  return ranIn !== mainThreadId;
-}
-const wired = await threadsPoolWired();
-if (!wired)
-  console.warn("threads-pool-worker.test.ts skipped: app.worker({ pool: 'threads' }) does not use ThreadPool yet");
-
-describe.skipIf(!wired)("worker with pool: 'threads'", () => {
+describe("worker with pool: 'threads'", () => {
   it('runs a CPU-bound task in a thread and stores its result', async () => {
     const app = appWithTasks();
     await app.worker({ pool: 'threads', module: TASKS, concurrency: 2 }).start();

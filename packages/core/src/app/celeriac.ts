@@ -246,7 +246,7 @@ export class Celeriac implements AppInternals {
         lookup: (name) => this.#tasks.get(name),
         optionsFor: (task) => this.optionsFor(task, defaults),
         publish: (requests) => this.publish(requests),
-        taskNames: this.taskNames,
+        taskNames: () => this.taskNames,
         onClosed: (closed) => this.#workers.delete(closed),
         closeApp: () => this.close(),
       },

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { SignatureJson } from '../broker/message.ts';
 import { ConfigError } from '../errors/celeriac-error.ts';
 import { AsyncResult } from '../result/async-result.ts';
-import { appOf, type Signature } from '../task/signature.ts';
+import { type AnySignature, appOf, type Signature } from '../task/signature.ts';
 
-type AnySignature = Signature<never, unknown>;
 type LastResult<S extends readonly Signature<never, unknown>[]> = S extends readonly [
   ...unknown[],
   Signature<never, infer R>,

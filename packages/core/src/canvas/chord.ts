@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigError } from '../errors/celeriac-error.ts';
 import { AsyncResult } from '../result/async-result.ts';
-import { appOf, type Signature } from '../task/signature.ts';
+import { type AnySignature, appOf, type Signature } from '../task/signature.ts';
 import { CHORD_SIZE_OPTION } from './canvas-keys.ts';
 import { Group } from './group.ts';
-
-type AnySignature = Signature<never, unknown>;
 
 /**
  * A group and a callback that runs once, after every member succeeded, with their results in

@@ -3,10 +3,9 @@ import type { Embed } from '../broker/message.ts';
 import { ConfigError } from '../errors/celeriac-error.ts';
 import { AsyncResult } from '../result/async-result.ts';
 import { GroupResult } from '../result/group-result.ts';
-import { appOf, type Signature } from '../task/signature.ts';
+import { type AnySignature, appOf, type Signature } from '../task/signature.ts';
 import { groupMembersKey } from './canvas-keys.ts';
 
-type AnySignature = Signature<never, unknown>;
 type Results<S extends readonly AnySignature[]> = {
   [K in keyof S]: S[K] extends Signature<never, infer R> ? R : unknown;
 };

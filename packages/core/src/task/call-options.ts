@@ -1,5 +1,5 @@
 import type { Json } from '../json/json.ts';
-import type { Signature } from './signature.ts';
+import type { AnySignature } from './signature.ts';
 
 /** Options of one call: `task.applyAsync(args, options)` and `app.sendTask(name, args, options)`. */
 export interface CallOptions {
@@ -20,7 +20,7 @@ export interface CallOptions {
   /** Keyword arguments (Celery interop); readable as `ctx.kwargs`. */
   kwargs?: Record<string, Json>;
   /** Signatures applied with this task's result when it succeeds. */
-  link?: Signature | Signature[];
+  link?: AnySignature | AnySignature[];
   /** Signatures applied with this task's id when it fails. */
-  linkError?: Signature | Signature[];
+  linkError?: AnySignature | AnySignature[];
 }

@@ -75,6 +75,9 @@ export class Signature<Args extends unknown[] = unknown[], Result = unknown> {
   }
 }
 
+/** Any signature, whatever its task's types (what canvas functions and `link` accept). */
+export type AnySignature = Signature<never, unknown>;
+
 /** The app a signature (or the first of several) belongs to; canvas needs one to publish. */
 export function appOf(...signatures: Signature<never, unknown>[]): AppInternals {
   for (const signature of signatures) {

@@ -12,6 +12,12 @@ export type StoredResult<R> = [Awaited<R>] extends [void]
   ? null
   : Exclude<Awaited<R>, undefined> | (undefined extends Awaited<R> ? null : never);
 
+/**
+ * The argument lists `s()` accepts: the whole list, or any tail of it (in a chain the parent's
+ * result is prepended to a signature's arguments).
+ */
+export type Suffixes<T extends unknown[]> = T extends [unknown, ...infer Rest] ? T | Suffixes<Rest> : T;
+
 /** The handler as the worker calls it: always with the context first. */
 export type BoundHandler = (ctx: TaskContext, args: unknown[]) => unknown;
 
@@ -56,7 +62,7 @@ export class Task<Args extends unknown[] = unknown[], Result = unknown> {
   }
 
   /** A signature: this task with some arguments, to call later or in a canvas. */
-  s(...args: Partial<Args>): Signature<Args, Result> {
+  s(...args: Suffixes<Args>): Signature<Args, Result> {
     return new Signature<Args, Result>(this.name, args as Json[], {}, false, this.#app);
   }
 

@@ -1,3 +1,4 @@
+import { format } from 'node:util';
 import type { Logger } from 'pino';
 import type { Delivery } from '../broker/broker.ts';
 import type { TaskEnvelope } from '../broker/message.ts';
@@ -171,8 +172,9 @@ function captureLines(logger: Logger, lines: string[]): Logger {
 
 function formatLogArgs(args: unknown[]): string {
   const [first, ...rest] = args;
-  if (typeof first === 'string') return [first, ...rest.map(String)].join(' ');
-  const text = rest.map(String).join(' ');
+  // pino's call shapes: (msg, ...interpolation) or (object, msg?, ...interpolation).
+  if (typeof first === 'string') return format(first, ...rest);
+  const text = typeof rest[0] === 'string' ? format(rest[0], ...rest.slice(1)) : '';
   if (first instanceof Error) return `${text} ${first.name}: ${first.message}`.trim();
   let fields = '';
   try {

@@ -148,6 +148,7 @@ export class Executor implements StateSink {
       ctx.finish();
     }
     await this.#flushLogs(ctx);
+    if (run.abandoned) return;
     if (outcome.ok) await this.#succeed(run, ctx, envelope, options, outcome.value);
     else if (outcome.error instanceof TaskRevokedError) await this.#revoke(run, envelope, outcome.error.message, true);
     else await this.#fail(run, ctx, envelope, options, outcome.error);

@@ -10,4 +10,6 @@ export interface Run {
   startedAt: number;
   /** The delivery was settled already (early ack, or requeued at shutdown); settle nothing more. */
   settled: boolean;
+  /** Given back at a cold shutdown: whatever the handler does next is not this worker's to report. */
+  abandoned: boolean;
 }

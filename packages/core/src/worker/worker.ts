@@ -24,6 +24,7 @@ import { Executor, type ExecutorHost } from './executor.ts';
 import { GlobalRateLimiter } from './global-rate-limit.ts';
 import type { CloseOptions, StartOptions, WorkerOptions } from './options.ts';
 import { AsyncPool, type TaskPool } from './pool.ts';
+import { ThreadPool } from './pool-threads.ts';
 import { parseRate, RateLimiter } from './rate-limit.ts';
 import type { Run } from './run-state.ts';
 import { handleShutdownSignals } from './signals.ts';
@@ -32,8 +33,8 @@ import { isPoolThread } from './thread-protocol.ts';
 /** What a worker needs from its app, besides what the executor needs. */
 export interface WorkerHost extends Pick<ExecutorHost, 'resultExpires' | 'lookup' | 'optionsFor' | 'publish'> {
   readonly logger: Logger;
-  /** Names of the registered tasks. */
-  readonly taskNames: string[];
+  /** Names of the registered tasks (read when asked: tasks may be registered after the worker). */
+  taskNames(): string[];
   connect(): Promise<{ broker: Broker; backend: ResultBackend | undefined; events: EventPublisher }>;
   /** Called once the worker has closed. */
   onClosed(worker: Worker): void;
@@ -62,7 +63,7 @@ export class Worker implements ControlTarget {
   readonly #options: WorkerOptions;
   readonly #logger: Logger;
   #executor: Executor | undefined;
-  readonly #pool: TaskPool = new AsyncPool();
+  readonly #pool: TaskPool;
   #broker: Broker | undefined;
   #events: EventPublisher | undefined;
   #subscription: Subscription | undefined;
@@ -111,6 +112,16 @@ export class Worker implements ControlTarget {
     this.concurrency = concurrency;
     this.prefetch = concurrency * multiplier;
     this.#logger = host.logger.child({ worker: this.hostname });
+    this.#pool =
+      options.pool === 'threads' && options.module !== undefined
+        ? new ThreadPool({
+            module: options.module,
+            size: concurrency,
+            maxTasksPerChild: options.maxTasksPerChild,
+            logger: this.#logger,
+            hostname: this.hostname,
+          })
+        : new AsyncPool();
   }
 
   /** Tasks running now. */
@@ -264,7 +275,7 @@ export class Worker implements ControlTarget {
   }
 
   registered(): string[] {
-    return this.#host.taskNames;
+    return this.#host.taskNames();
   }
 
   revoke(revocation: Revocation): void {
@@ -313,7 +324,7 @@ export class Worker implements ControlTarget {
   }
 
   #receive(delivery: Delivery): void {
-    const run: Run = { delivery, ctx: undefined, startedAt: 0, settled: false };
+    const run: Run = { delivery, ctx: undefined, startedAt: 0, settled: false, abandoned: false };
     if (this.#state === 'closing' || this.#state === 'closed') {
       // Arrived while closing: give it back untouched.
       run.settled = true;
@@ -398,6 +409,7 @@ export class Worker implements ControlTarget {
   async #forceStop(): Promise<void> {
     const requeue: Promise<void>[] = [];
     for (const run of this.#held.values()) {
+      run.abandoned = true;
       run.ctx?.abort(new WorkerShutdown());
       run.ctx?.finish();
       if (!run.settled) {
