@@ -29,6 +29,8 @@ export class ConnectionKeeper {
   #lastError: Error | undefined;
   #timer: NodeJS.Timeout | undefined;
   #wakeSleep: (() => void) | undefined;
+  /** Connected at least once: failures before that reject `get()` instead of being reported. */
+  #everConnected = false;
 
   constructor(options: ResolvedOptions, name: string) {
     this.#options = options;
@@ -107,7 +109,7 @@ export class ConnectionKeeper {
         });
       } catch (error) {
         this.#lastError = error as Error;
-        if (!reported && attempt > 0) {
+        if (!reported && this.#everConnected) {
           reported = true;
           this.#options.onError(
             toCeleriacError(error, 'connect', this.#options.url),
@@ -124,6 +126,7 @@ export class ConnectionKeeper {
       }
       attempt = 0;
       reported = false;
+      this.#everConnected = true;
       this.#lastError = undefined;
       const lost = new Promise<Error | undefined>((resolve) => {
         connection.on('error', (error: Error) => {

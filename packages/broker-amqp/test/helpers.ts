@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { maskUrl } from '@celeriac/core';
 import amqplib from 'amqplib';
@@ -58,7 +59,37 @@ async function resolveRabbit(): Promise<{ url: string | undefined; reason: strin
   return { url: undefined, reason };
 }
 
+/** True when a Redis answers PING at `url` (a raw socket: this package does not depend on ioredis). */
+async function redisAnswers(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port || 6379), timeout: 1000 });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (data) => done(data.toString().startsWith('+PONG')));
+    socket.on('error', () => done(false));
+    socket.on('timeout', () => done(false));
+  });
+}
+
 const rabbit = await resolveRabbit();
+const configuredRedis = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redisReason =
+  rabbit.url === undefined || (await redisAnswers(configuredRedis))
+    ? ''
+    : `no Redis answers at ${maskUrl(configuredRedis)} (the end-to-end tests keep results in Redis)`;
+if (redisReason !== '') {
+  if (process.env.CI === 'true') throw new Error(`${redisReason}, and CI=true: start Redis or set REDIS_URL.`);
+  console.warn(`\n⚠ @celeriac/broker-amqp: skipping the end-to-end tests: ${redisReason}.\n`);
+}
+
+/** The Redis of the end-to-end tests' result backend (only call it inside `describeAmqp(…, { redis: true })`). */
+export function redisUrl(): string {
+  return configuredRedis;
+}
 
 /** The URL of the RabbitMQ under test (only call it inside `describeAmqp`). */
 export function amqpUrl(): string {
