@@ -4,10 +4,12 @@ import {
   BrokerConnectionError,
   ConfigError,
   type ConsumeOptions,
+  consumeProblem,
   type DeadLetter,
   type DeadLetterStore,
   type Delivery,
   type Json,
+  messageProblem,
   type OutgoingMessage,
   PublishError,
   type QueueStats,
@@ -19,7 +21,6 @@ import { DelayScheduler } from './internal/delay-scheduler.ts';
 import { Fanout, type ListenerErrorReporter } from './internal/fanout.ts';
 import { MemoryDelivery } from './internal/memory-delivery.ts';
 import { QueueState } from './internal/queue-state.ts';
-import { consumeProblem, messageProblem } from './internal/validate.ts';
 
 /** Options of {@link MemoryBroker}. */
 export interface MemoryBrokerOptions {

@@ -16,6 +16,7 @@ export type {
 } from './broker/broker.ts';
 export type { Embed, SignatureJson, TaskEnvelope, TaskHeaders } from './broker/message.ts';
 export { decodeEnvelope, ENVELOPE_VERSION } from './broker/message.ts';
+export { consumeProblem, messageProblem } from './broker/validate.ts';
 export { Chain, chain } from './canvas/chain.ts';
 export { Chord, chord } from './canvas/chord.ts';
 export { Group, group } from './canvas/group.ts';

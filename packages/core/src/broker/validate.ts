@@ -1,6 +1,6 @@
-import type { ConsumeOptions, OutgoingMessage } from '@celeriac/core';
+import type { ConsumeOptions, OutgoingMessage } from './broker.ts';
 
-/** Why `message` cannot be published, or `undefined` when it can. */
+/** Why `message` cannot be published, or `undefined` when it can: one check for every adapter. */
 export function messageProblem(message: OutgoingMessage): string | undefined {
   const { id, queue, body, priority, eta } = message;
   if (typeof queue !== 'string' || queue.length === 0) {
