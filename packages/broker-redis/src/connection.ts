@@ -58,16 +58,22 @@ export function watchConnection(client: Redis, url: string, source: string, repo
   });
 }
 
+/** Failed connection attempts in a row after which `whenReady` gives up (about 1.5 s of backoff). */
+const CONNECT_ATTEMPTS = 5;
+
 /**
- * Resolve once `client` is ready; reject with `BrokerConnectionError` when it is not within
- * `timeoutMs` (ioredis keeps retrying meanwhile) or when it gives up.
+ * Resolve once `client` is ready; reject with `BrokerConnectionError` after `CONNECT_ATTEMPTS`
+ * failed attempts in a row, or when it is not ready within `timeoutMs` (a server that accepts
+ * nothing, or that never answers), or when ioredis gives up.
  */
 export function whenReady(client: Redis, timeoutMs: number, url: string, operation: RedisOperation): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
     let lastError: Error | undefined;
+    let failures = 0;
     const onError = (error: Error): void => {
       lastError = error;
+      if (++failures >= CONNECT_ATTEMPTS) finish(error);
     };
     const finish = (error?: Error): void => {
       clearTimeout(timer);

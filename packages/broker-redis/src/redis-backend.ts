@@ -79,6 +79,8 @@ export class RedisBackend implements ResultBackend {
   #scripts: BackendScripts | undefined;
   #pubsub: PubSub | undefined;
   #connecting: Promise<void> | undefined;
+  /** The last close, which a second `close()` call waits for. */
+  #closing: Promise<void> | undefined;
   readonly #results: WriteBatcher = new WriteBatcher(
     () => this.#scripts!.setResult,
     (error) => toCeleriacError(error, 'store results', this.#url),
@@ -103,6 +105,8 @@ export class RedisBackend implements ResultBackend {
   }
 
   async #open(): Promise<void> {
+    // Reopening waits for a close in progress, which still uses the old connections.
+    await this.#closing;
     const given = this.#options.connection;
     const client = given ?? openConnection(this.#url, 'command', 'backend');
     if (given === undefined) watchConnection(client, this.#url, 'backend command connection', this.#report);
@@ -130,10 +134,15 @@ export class RedisBackend implements ResultBackend {
   }
 
   /** Remove every watcher and close the connections the backend opened. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
     const connecting = this.#connecting;
-    if (connecting === undefined) return;
+    if (connecting === undefined) return this.#closing ?? Promise.resolve();
     this.#connecting = undefined;
+    this.#closing = this.#shutDown(connecting);
+    return this.#closing;
+  }
+
+  async #shutDown(connecting: Promise<void>): Promise<void> {
     if (
       !(await connecting.then(
         () => true,
