@@ -4,10 +4,12 @@ import {
   BrokerConnectionError,
   type ConsumeOptions,
   coerceError,
+  consumeProblem,
   type DeadLetter,
   type DeadLetterStore,
   type Delivery,
   type Json,
+  messageProblem,
   type OutgoingMessage,
   PublishError,
   type QueueStats,
@@ -28,7 +30,6 @@ import { type RedisOperation, toCeleriacError } from './errors.ts';
 import { AckBatcher } from './internal/ack-batcher.ts';
 import { Consumer, type ConsumerHost } from './internal/consumer.ts';
 import { RedisDelivery } from './internal/delivery.ts';
-import { consumeProblem, messageProblem } from './internal/validate.ts';
 import { CONSUMER_GROUP, KeySpace } from './keys.ts';
 import { PubSub } from './pubsub.ts';
 import { defineScript, type Script } from './scripts.ts';
