@@ -43,8 +43,9 @@ function replyCode(error: Error): number | undefined {
 export function isConnectionFailure(error: Error): boolean {
   const code = (error as { code?: unknown }).code;
   if (error instanceof AmqpDeadlineError || error instanceof BrokerConnectionError) return true;
-  if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
-  if (typeof code === 'number' && CONNECTION_REPLY_CODES.has(code)) return true;
+  if (typeof code === 'string') return CONNECTION_CODES.has(code);
+  // A reply code from the server says which: a channel error (404, 406, …) is about the request.
+  if (typeof code === 'number') return CONNECTION_REPLY_CODES.has(code);
   return /Connection closed|Channel closed|channel closed|Socket closed|Heartbeat timeout/i.test(error.message);
 }
 
