@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PublishError } from '@celeriac/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { closeApps, deferred, makeApp, waitFor } from './helpers.ts';
+import { closeApps, deferred, makeApp, quietWindow, recordEvents, uniqueMemoryUrl, waitFor } from './helpers.ts';
 
 afterEach(closeApps);
 
@@ -44,6 +44,36 @@ describe('deduplication by caller-chosen taskId', () => {
     await job.applyAsync([], { taskId: runningId });
     expect(await broker.stats('default')).toMatchObject({ ready: 0, delayed: 0, unacked: 1 });
     gate.resolve();
+  });
+
+  it('enqueues once end to end: two producers racing with one taskId give one message, one run, one task-sent', async () => {
+    const url = uniqueMemoryUrl('dedup-race');
+    const producers = [makeApp({ broker: url }), makeApp({ broker: url })];
+    const events = await recordEvents(producers[0]!);
+    const workerApp = makeApp({ broker: url });
+    let runs = 0;
+    workerApp.task('dedup.race', (n: number) => {
+      runs++;
+      return n;
+    });
+    const taskId = `race-${randomUUID()}`;
+
+    const results = await Promise.all(
+      producers.flatMap((producer, i) => [
+        producer.sendTask('dedup.race', [i], { taskId }),
+        producer.sendTask('dedup.race', [i + 10], { taskId }),
+      ]),
+    );
+    expect(results.map((result) => result.id)).toEqual([taskId, taskId, taskId, taskId]);
+    expect(await (await workerApp.broker()).stats('default')).toMatchObject({ ready: 1 });
+
+    await workerApp.worker({ concurrency: 4 }).start();
+    const value = await results[3]!.get({ timeout: 5_000 });
+    await quietWindow(100);
+
+    expect(runs).toBe(1);
+    expect([0, 10, 1, 11]).toContain(value);
+    expect(events.filter((event) => event.type === 'task-sent' && event.taskId === taskId)).toHaveLength(1);
   });
 
   it('once the task has finished, the same id can be sent again and runs again', async () => {
