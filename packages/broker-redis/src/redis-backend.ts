@@ -10,7 +10,7 @@ import {
   whenReady,
 } from './connection.ts';
 import { type RedisOperation, toCeleriacError } from './errors.ts';
-import { WriteBatcher } from './internal/write-batcher.ts';
+import { ResultWriteBatcher } from './internal/result-write-batcher.ts';
 import { KeySpace } from './keys.ts';
 import { PubSub } from './pubsub.ts';
 import { defineScript, type Script } from './scripts.ts';
@@ -81,7 +81,7 @@ export class RedisBackend implements ResultBackend {
   #connecting: Promise<void> | undefined;
   /** The last close, which a second `close()` call waits for. */
   #closing: Promise<void> | undefined;
-  readonly #results: WriteBatcher = new WriteBatcher(
+  readonly #results: ResultWriteBatcher = new ResultWriteBatcher(
     () => this.#scripts!.setResult,
     (error) => toCeleriacError(error, 'store results', this.#url),
   );

@@ -90,6 +90,7 @@ export interface RedisBrokerOptions {
 interface BrokerScripts {
   publish: Script;
   fetch: Script;
+  ack: Script;
   settle: Script;
   reclaim: Script;
   promote: Script;
@@ -161,7 +162,7 @@ export class RedisBroker implements Broker {
       leaseRenewMs: this.#visibilityTimeoutMs / 3,
     });
     this.#acks = new AckBatcher(
-      () => this.#command(),
+      () => this.#connectedScripts().ack,
       (error) => this.#error(error, 'settle'),
     );
     this.deadLetters = {
@@ -200,6 +201,7 @@ export class RedisBroker implements Broker {
     this.#scripts = {
       publish: script('publish'),
       fetch: script('fetch'),
+      ack: script('ack'),
       settle: script('settle'),
       reclaim: script('reclaim'),
       promote: script('promote'),
@@ -392,6 +394,11 @@ export class RedisBroker implements Broker {
   async #connected(): Promise<BrokerScripts> {
     await this.connect();
     if (this.#scripts === undefined) throw new BrokerConnectionError('The Redis broker was closed while connecting.');
+    return this.#scripts;
+  }
+
+  #connectedScripts(): BrokerScripts {
+    if (this.#scripts === undefined) throw new BrokerConnectionError('The Redis broker is not connected (or closed).');
     return this.#scripts;
   }
 

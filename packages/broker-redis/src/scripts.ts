@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 export type ScriptName =
   | 'publish'
   | 'fetch'
+  | 'ack'
   | 'settle'
   | 'reclaim'
   | 'promote'

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { CONSUMER_GROUP } from '../keys.ts';
+import type { Script } from '../scripts.ts';
 
 interface Batch {
   readonly entries: Map<string, string[]>;
@@ -9,17 +9,16 @@ interface Batch {
 }
 
 /**
- * Coalesces the acknowledgements issued during one turn of the event loop into one XACK and one
- * XDEL per stream (a worker finishing 50 tasks at once sends 2 commands, not 100). Deleting the
- * acknowledged entry keeps the stream holding only ready and pending messages.
+ * Coalesces the acknowledgements issued during one turn of the event loop into one `ack.lua` call
+ * (XACK + XDEL per stream): a worker finishing 50 tasks at once sends one command, not 50.
  */
 export class AckBatcher {
-  readonly #client: () => Redis;
+  readonly #script: () => Script;
   readonly #mapError: (error: unknown) => Error;
   #batch: Batch | undefined;
 
-  constructor(client: () => Redis, mapError: (error: unknown) => Error) {
-    this.#client = client;
+  constructor(script: () => Script, mapError: (error: unknown) => Error) {
+    this.#script = script;
     this.#mapError = mapError;
   }
 
@@ -48,16 +47,19 @@ export class AckBatcher {
   #flush(batch: Batch): void {
     if (this.#batch !== batch) return;
     this.#batch = undefined;
-    const replies: Promise<unknown>[] = [];
-    try {
-      const client = this.#client();
-      for (const [stream, ids] of batch.entries) {
-        replies.push(client.xack(stream, CONSUMER_GROUP, ...ids), client.xdel(stream, ...ids));
-      }
-    } catch (error) {
-      replies.push(Promise.reject(error));
+    const streams: string[] = [];
+    const args: string[] = [CONSUMER_GROUP];
+    for (const [stream, ids] of batch.entries) {
+      streams.push(stream);
+      args.push(ids.join(' '));
     }
-    Promise.all(replies).then(
+    let reply: Promise<unknown>;
+    try {
+      reply = this.#script()(streams, args);
+    } catch (error) {
+      reply = Promise.reject(error);
+    }
+    reply.then(
       () => batch.resolve(),
       (error: unknown) => batch.reject(this.#mapError(error)),
     );
