@@ -21,6 +21,9 @@ import { MessageBuilder, type PublishRequest } from './producer.ts';
 import { assertSupportedUrl, maskUrl, type Opened, openBackend, openBroker, urlCanBeBackend } from './resolve-url.ts';
 import { Router } from './routing.ts';
 
+/** Workers made in this process, by any app: each gets its own default hostname. */
+let workersInProcess = 0;
+
 /** Options of `app.task()` that make the handler receive the context first. */
 type BindOptions = DefineTaskOptions & { bind: true };
 
@@ -55,7 +58,6 @@ export class Celeriac implements AppInternals {
     | { instance: Promise<ResultBackend>; release?: undefined }
     | undefined;
   #connected: Promise<{ broker: Broker; backend: ResultBackend | undefined; events: EventPublisher }> | undefined;
-  #workerCount = 0;
   #closing: Promise<void> | undefined;
 
   constructor(options: CeleriacOptions = {}) {
@@ -234,7 +236,7 @@ export class Celeriac implements AppInternals {
   /** Create a worker (call `start()` to begin consuming). */
   worker(options: WorkerOptions = {}): Worker {
     if (this.#closing !== undefined) throw new ConfigError('This app is closed; create a new Celeriac app.');
-    const index = this.#workerCount++;
+    const index = workersInProcess++;
     const defaults: TaskOptions = {};
     if (options.timeLimit !== undefined) defaults.timeLimit = options.timeLimit;
     if (options.softTimeLimit !== undefined) defaults.softTimeLimit = options.softTimeLimit;

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
-import { dedupKey } from '../app/internals.ts';
 import { DEDUP_HEADER, type PublishRequest } from '../app/producer.ts';
-import type { ResultBackend, ResultRecord } from '../backend/result-backend.ts';
+import type { ResultBackend } from '../backend/result-backend.ts';
 import type { Broker } from '../broker/broker.ts';
 import { decodeEnvelope, type TaskEnvelope } from '../broker/message.ts';
 import type { RevokedSet } from '../control/revocations.ts';
@@ -18,6 +17,7 @@ import { ExecutionContext, type StateSink } from './execution-context.ts';
 import type { GlobalRateLimiter } from './global-rate-limit.ts';
 import type { TaskPool } from './pool.ts';
 import { parseRate, type RateLimiter } from './rate-limit.ts';
+import { ResultWriter } from './result-writer.ts';
 import { decideRetry } from './retry.ts';
 import type { Run } from './run-state.ts';
 import { startTimeLimits } from './time-limit.ts';
@@ -46,20 +46,17 @@ export interface ExecutorHost {
   readonly globalRateLimiter: GlobalRateLimiter | undefined;
 }
 
-/** How many log lines are kept per task. */
-export const TASK_LOG_MAX_LINES = 1000;
-
-const NO_ARGS: Json[] = [];
-
 /** Runs deliveries: decode, check, run the handler in its context, store the outcome, settle. */
 export class Executor implements StateSink {
   readonly #host: ExecutorHost;
 
   readonly #canvas: CanvasSteps;
+  readonly #results: ResultWriter;
 
   constructor(host: ExecutorHost) {
     this.#host = host;
     this.#canvas = new CanvasSteps(host);
+    this.#results = new ResultWriter(host.backend, host.hostname, host.resultExpires);
   }
 
   /** Execute one delivery. Never rejects: every failure ends in a state, a dead letter or a log line. */
@@ -97,7 +94,7 @@ export class Executor implements StateSink {
     if (task === undefined) {
       const reason = `task "${headers.task}" is not registered on worker ${host.hostname} (queue ${delivery.queue}); register it with app.task() in the module the worker loads, or route it to a queue whose workers have it`;
       await this.#reject(run, envelope, reason, new UnknownTaskError(headers.task, reason));
-      await this.#freeDedup(envelope);
+      await this.#results.freeDedup(envelope);
       return;
     }
     const options = host.optionsFor(task);
@@ -125,7 +122,7 @@ export class Executor implements StateSink {
     if (options.acksLate === false) await this.#settle(run);
     await this.#waitForRate(ctx.name, options);
     run.startedAt = Date.now();
-    if (options.trackStarted !== false && options.ignoreResult !== true) await this.#store(ctx, 'STARTED', {});
+    if (options.trackStarted !== false && options.ignoreResult !== true) await this.#results.store(ctx, 'STARTED', {});
     host.emit({
       type: 'task-started',
       taskId: ctx.id,
@@ -147,7 +144,7 @@ export class Executor implements StateSink {
       // From here the executor owns the state: a handler left running past its hard limit cannot change it.
       ctx.finish();
     }
-    await this.#flushLogs(ctx);
+    await this.#results.flushLogs(ctx);
     if (run.abandoned) return;
     if (outcome.ok) await this.#succeed(run, ctx, envelope, options, outcome.value);
     else if (outcome.error instanceof TaskRevokedError) await this.#revoke(run, envelope, outcome.error.message, true);
@@ -166,13 +163,6 @@ export class Executor implements StateSink {
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
-  async #flushLogs(ctx: ExecutionContext): Promise<void> {
-    const backend = this.#host.backend;
-    const lines = ctx.takeLogLines();
-    if (lines.length === 0 || backend === undefined) return;
-    await backend.appendLog(ctx.id, lines, { maxLines: TASK_LOG_MAX_LINES, ttl: this.#host.resultExpires });
-  }
-
   async #succeed(
     run: Run,
     ctx: ExecutionContext,
@@ -189,7 +179,8 @@ export class Executor implements StateSink {
     }
     const runtime = Date.now() - run.startedAt;
     // A chord reads its members' results, so those are stored whatever ignoreResult says.
-    if (options.ignoreResult !== true || envelope.body[2].chord !== null) await this.#store(ctx, 'SUCCESS', { result });
+    if (options.ignoreResult !== true || envelope.body[2].chord !== null)
+      await this.#results.store(ctx, 'SUCCESS', { result });
     this.#host.emit({
       type: 'task-succeeded',
       taskId: ctx.id,
@@ -231,7 +222,7 @@ export class Executor implements StateSink {
     }
     const remote = toRemoteError(error);
     const runtime = Date.now() - run.startedAt;
-    if (options.ignoreResult !== true) await this.#store(ctx, 'FAILURE', { error: remote });
+    if (options.ignoreResult !== true) await this.#results.store(ctx, 'FAILURE', { error: remote });
     host.emit({
       type: 'task-failed',
       taskId: ctx.id,
@@ -299,7 +290,7 @@ export class Executor implements StateSink {
       },
     ]);
     const remote = toRemoteError(cause);
-    await this.#store(ctx, 'RETRY', { error: remote });
+    await this.#results.store(ctx, 'RETRY', { error: remote });
     host.emit({
       type: 'task-retried',
       taskId: ctx.id,
@@ -317,10 +308,9 @@ export class Executor implements StateSink {
   async #revoke(run: Run, envelope: TaskEnvelope, reason: string, terminated: boolean): Promise<void> {
     const { headers } = envelope;
     const host = this.#host;
-    const record = this.#record(envelope, run.delivery.queue, 'REVOKED', {
+    await this.#results.storeUnrun(envelope, run.delivery.queue, 'REVOKED', {
       error: { name: 'TaskRevokedError', message: `Task ${headers.id} was ${reason}.` },
     });
-    if (host.backend !== undefined) await host.backend.setResult(record, host.resultExpires);
     host.emit({
       type: 'task-revoked',
       taskId: headers.id,
@@ -336,10 +326,9 @@ export class Executor implements StateSink {
 
   async #expire(run: Run, envelope: TaskEnvelope): Promise<void> {
     const { headers } = envelope;
-    const record = this.#record(envelope, run.delivery.queue, 'REVOKED', {
+    await this.#results.storeUnrun(envelope, run.delivery.queue, 'REVOKED', {
       error: { name: 'TaskRevokedError', message: `expired at ${headers.expires}` },
     });
-    if (this.#host.backend !== undefined) await this.#host.backend.setResult(record, this.#host.resultExpires);
     this.#host.emit({
       type: 'task-revoked',
       taskId: headers.id,
@@ -358,7 +347,7 @@ export class Executor implements StateSink {
       false,
       false,
     );
-    await this.#freeDedup(envelope);
+    await this.#results.freeDedup(envelope);
   }
 
   /** Dead-letter (or requeue) a message with the reason; store FAILURE when there is an error to report. */
@@ -375,11 +364,8 @@ export class Executor implements StateSink {
       { queue: run.delivery.queue, messageId: run.delivery.id, reason },
       'message set aside in the dead-letter queue',
     );
-    if (envelope !== undefined && error !== undefined && host.backend !== undefined) {
-      await host.backend.setResult(
-        this.#record(envelope, run.delivery.queue, 'FAILURE', { error: toRemoteError(error) }),
-        host.resultExpires,
-      );
+    if (envelope !== undefined && error !== undefined) {
+      await this.#results.storeUnrun(envelope, run.delivery.queue, 'FAILURE', { error: toRemoteError(error) });
     }
     if (announce) {
       host.emit({
@@ -400,13 +386,7 @@ export class Executor implements StateSink {
 
   async #finish(run: Run, envelope: TaskEnvelope): Promise<void> {
     await this.#settle(run);
-    if (envelope.headers[DEDUP_HEADER] === true) await this.#freeDedup(envelope);
-  }
-
-  async #freeDedup(envelope: TaskEnvelope): Promise<void> {
-    if (envelope.headers[DEDUP_HEADER] === true && this.#host.backend !== undefined) {
-      await this.#host.backend.delete(dedupKey(envelope.headers.id));
-    }
+    if (envelope.headers[DEDUP_HEADER] === true) await this.#results.freeDedup(envelope);
   }
 
   /** Acknowledge once; a no-op if already settled (early ack, or requeued at shutdown). */
@@ -419,7 +399,7 @@ export class Executor implements StateSink {
   /** StateSink: `ctx.updateState()` and `ctx.progress()`. */
   async updateState(ctx: ExecutionContext, state: string, meta: Json): Promise<void> {
     assertJson(meta, `${ctx.name} state meta`);
-    await this.#store(ctx, state as TaskState, { meta });
+    await this.#results.store(ctx, state as TaskState, { meta });
     this.#host.emit({
       type: 'task-progress',
       taskId: ctx.id,
@@ -429,46 +409,5 @@ export class Executor implements StateSink {
       state,
       meta,
     });
-  }
-
-  #store(
-    ctx: ExecutionContext,
-    state: TaskState,
-    fields: Pick<ResultRecord, 'result' | 'error' | 'meta'>,
-  ): Promise<void> | undefined {
-    const backend = this.#host.backend;
-    if (backend === undefined) return undefined;
-    const record: ResultRecord = {
-      taskId: ctx.id,
-      name: ctx.name,
-      state,
-      args: ctx.args as Json[],
-      queue: ctx.queue,
-      retries: ctx.retries,
-      worker: this.#host.hostname,
-      dateDone: state === 'SUCCESS' || state === 'FAILURE' || state === 'REVOKED' ? new Date().toISOString() : null,
-      parentId: ctx.parentId,
-      rootId: ctx.rootId,
-      groupId: ctx.groupId,
-    };
-    if (fields.result !== undefined) record.result = fields.result;
-    if (fields.error !== undefined) record.error = fields.error;
-    if (fields.meta !== undefined) record.meta = fields.meta;
-    return backend.setResult(record, this.#host.resultExpires);
-  }
-
-  #record(envelope: TaskEnvelope, queue: string, state: TaskState, fields: Partial<ResultRecord>): ResultRecord {
-    const { headers, body } = envelope;
-    return {
-      taskId: headers.id,
-      name: headers.task,
-      state,
-      args: Array.isArray(body[0]) ? body[0] : NO_ARGS,
-      queue,
-      retries: headers.retries,
-      worker: this.#host.hostname,
-      dateDone: new Date().toISOString(),
-      ...fields,
-    };
   }
 }
