@@ -1,3 +1,6 @@
+import { availableParallelism } from 'node:os';
+import { ConfigError } from '../errors/celeriac-error.ts';
+
 /** Options of `app.worker(options)`. Times are in seconds unless named `…Ms`. */
 export interface WorkerOptions {
   /** Queues to consume. @default [app's defaultQueue] */
@@ -42,4 +45,28 @@ export interface StartOptions {
   handleSignals?: boolean;
   /** With `handleSignals`: how long a warm shutdown waits for running tasks, ms. @default 30_000 */
   shutdownTimeout?: number;
+}
+
+/** Validate a worker's options; resolves the defaults of concurrency and prefetch. */
+export function checkWorkerOptions(options: WorkerOptions & { queues: string[] }): {
+  concurrency: number;
+  prefetch: number;
+} {
+  const concurrency = options.concurrency ?? availableParallelism();
+  const multiplier = options.prefetchMultiplier ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new ConfigError(`worker concurrency must be an integer ≥ 1, got ${String(options.concurrency)}.`);
+  }
+  if (!Number.isInteger(multiplier) || multiplier < 1) {
+    throw new ConfigError(
+      `prefetchMultiplier must be an integer ≥ 1 (1 holds only what the worker can run now), got ${String(options.prefetchMultiplier)}.`,
+    );
+  }
+  if (options.queues.length === 0) throw new ConfigError('A worker needs at least one queue.');
+  if (options.pool === 'threads' && options.module === undefined) {
+    throw new ConfigError(
+      "pool: 'threads' needs `module`: the path or URL of the module that defines the app's tasks (each thread imports it).",
+    );
+  }
+  return { concurrency, prefetch: concurrency * multiplier };
 }

@@ -1,17 +1,10 @@
-import { availableParallelism, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import type { Logger } from 'pino';
 import type { ResultBackend } from '../backend/result-backend.ts';
 import type { Broker, Delivery, Subscription } from '../broker/broker.ts';
-import { decodeEnvelope } from '../broker/message.ts';
-import {
-  CONTROL_CHANNEL,
-  type ControlReply,
-  type ControlRequest,
-  pausedQueueKey,
-  REPLY_CHANNEL,
-  REVOKES_LOG_KEY,
-} from '../control/protocol.ts';
-import { parseRevocation, type Revocation, RevokedSet } from '../control/revocations.ts';
+import { loadClusterState } from '../control/cluster-state.ts';
+import { CONTROL_CHANNEL, type ControlReply, type ControlRequest, REPLY_CHANNEL } from '../control/protocol.ts';
+import { type Revocation, RevokedSet } from '../control/revocations.ts';
 import { ConfigError } from '../errors/celeriac-error.ts';
 import { coerceError } from '../errors/coerce-error.ts';
 import { TaskRevokedError } from '../errors/task-errors.ts';
@@ -22,7 +15,9 @@ import type { TaskOptions } from '../task/options.ts';
 import { type ControlTarget, handleControl } from './control-handler.ts';
 import { Executor, type ExecutorHost } from './executor.ts';
 import { GlobalRateLimiter } from './global-rate-limit.ts';
-import type { CloseOptions, StartOptions, WorkerOptions } from './options.ts';
+import { summarize } from './inspection.ts';
+import { renewLeases } from './lease-renewal.ts';
+import { type CloseOptions, checkWorkerOptions, type StartOptions, type WorkerOptions } from './options.ts';
 import { AsyncPool, type TaskPool } from './pool.ts';
 import { ThreadPool } from './pool-threads.ts';
 import { parseRate, RateLimiter } from './rate-limit.ts';
@@ -89,28 +84,13 @@ export class Worker implements ControlTarget {
   #removeSignalHandlers: (() => void) | undefined;
 
   constructor(host: WorkerHost, options: WorkerOptions & { hostname: string; queues: string[] }) {
-    const concurrency = options.concurrency ?? availableParallelism();
-    const multiplier = options.prefetchMultiplier ?? 1;
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new ConfigError(`worker concurrency must be an integer ≥ 1, got ${String(options.concurrency)}.`);
-    }
-    if (!Number.isInteger(multiplier) || multiplier < 1) {
-      throw new ConfigError(
-        `prefetchMultiplier must be an integer ≥ 1 (1 holds only what the worker can run now), got ${String(options.prefetchMultiplier)}.`,
-      );
-    }
-    if (options.queues.length === 0) throw new ConfigError('A worker needs at least one queue.');
-    if (options.pool === 'threads' && options.module === undefined) {
-      throw new ConfigError(
-        "pool: 'threads' needs `module`: the path or URL of the module that defines the app's tasks (each thread imports it).",
-      );
-    }
+    const { concurrency, prefetch } = checkWorkerOptions(options);
     this.#host = host;
     this.#options = options;
     this.hostname = options.hostname;
     this.queues = options.queues;
     this.concurrency = concurrency;
-    this.prefetch = concurrency * multiplier;
+    this.prefetch = prefetch;
     this.#logger = host.logger.child({ worker: this.hostname });
     this.#pool =
       options.pool === 'threads' && options.module !== undefined
@@ -201,17 +181,9 @@ export class Worker implements ControlTarget {
   async #syncClusterState(broker: Broker, backend: ResultBackend | undefined): Promise<void> {
     this.#control = await broker.subscribeBroadcast(CONTROL_CHANNEL, (message) => this.#onControl(message));
     if (backend === undefined) return;
-    const [revokes, paused] = await Promise.all([
-      backend.readLog(REVOKES_LOG_KEY),
-      Promise.all(this.queues.map((queue) => backend.get(pausedQueueKey(queue)))),
-    ]);
-    for (const line of revokes) {
-      const revocation = parseRevocation(line);
-      if (revocation !== undefined) this.#revoked.add(revocation);
-    }
-    this.queues.forEach((queue, i) => {
-      if (paused[i] !== null) this.#paused.add(queue);
-    });
+    const { revocations, paused } = await loadClusterState(backend, this.queues);
+    for (const revocation of revocations) this.#revoked.add(revocation);
+    for (const queue of paused) this.#paused.add(queue);
   }
 
   /** (Re)start consuming the queues that are not paused. */
@@ -307,20 +279,8 @@ export class Worker implements ControlTarget {
     // Left referenced on purpose: a started worker keeps the process alive until close(), as a Celery worker does.
     const heartbeat = setInterval(() => this.#emitWorker('worker-heartbeat'), freq * 1000);
     this.#timers.push(heartbeat);
-    const renewMs = broker.capabilities.leases ? broker.capabilities.leaseRenewMs : undefined;
-    if (renewMs !== undefined) {
-      const renew = setInterval(() => {
-        if (this.#held.size === 0) return;
-        broker.extendLease([...this.#held.keys()]).catch((error: unknown) => {
-          this.#logger.error(
-            { err: coerceError(error) },
-            'could not renew the leases of held tasks; they may be redelivered',
-          );
-        });
-      }, renewMs);
-      renew.unref();
-      this.#timers.push(renew);
-    }
+    const renew = renewLeases(broker, () => this.#held.keys(), this.#logger);
+    if (renew !== undefined) this.#timers.push(renew);
   }
 
   #receive(delivery: Delivery): void {
@@ -443,33 +403,5 @@ export class Worker implements ControlTarget {
       freq: this.#options.heartbeatInterval ?? 2,
     };
     this.#emit(event);
-  }
-}
-
-/** A held delivery as `inspect()` lists it. */
-function summarize(run: Run, active: boolean): Json {
-  const ctx = run.ctx;
-  if (ctx !== undefined) {
-    return {
-      id: ctx.id,
-      name: ctx.name,
-      args: ctx.args as Json[],
-      queue: ctx.queue,
-      retries: ctx.retries,
-      startedAt: run.startedAt,
-    };
-  }
-  try {
-    const { headers, body } = decodeEnvelope(run.delivery.body);
-    const summary = {
-      id: headers.id,
-      name: headers.task,
-      args: body[0],
-      queue: run.delivery.queue,
-      retries: headers.retries,
-    };
-    return active ? { ...summary, startedAt: run.startedAt } : summary;
-  } catch {
-    return { id: run.delivery.id, name: 'unknown', args: [], queue: run.delivery.queue, retries: 0 };
   }
 }
