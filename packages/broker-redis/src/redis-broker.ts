@@ -495,6 +495,14 @@ export class RedisBroker implements Broker {
         }
         return blocking;
       },
+      unblock: async (id) => {
+        try {
+          await withDeadline(client.call('CLIENT', 'UNBLOCK', String(id)), 1000, 'CLIENT UNBLOCK');
+          return true;
+        } catch {
+          return false;
+        }
+      },
       closeConnection,
       subscribe: (channel, listener) => this.#pubsub!.subscribe(channel, listener),
       track: (delivery) => this.#held.add(delivery),

@@ -4,7 +4,7 @@ import type { Delivery } from '@celeriac/core';
 import type { Redis } from 'ioredis';
 import { reconnectDelay } from '../connection.ts';
 import { CONSUMER_GROUP, type KeySpace, PRIORITY_LEVELS } from '../keys.ts';
-import type { Script } from '../scripts.ts';
+import { defineScript, type Script } from '../scripts.ts';
 import { type DeliveryOwner, RedisDelivery } from './delivery.ts';
 
 /** Most messages one fetch asks for (a prefetch above it is filled by several fetches). */
@@ -28,6 +28,8 @@ export interface ConsumerHost {
   readonly sweepIntervalMs: number;
   /** A new blocking connection, ready. */
   openBlocking(): Promise<Redis>;
+  /** End the BLPOP of connection `id` early (CLIENT UNBLOCK); false when that failed. */
+  unblock(id: number): Promise<boolean>;
   closeConnection(client: Redis): Promise<void>;
   subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>>;
   /** A delivery was handed out (the broker tracks it until settled). */
@@ -62,6 +64,10 @@ export class Consumer implements DeliveryOwner {
   readonly #source: string;
   #closed = false;
   #blocking: Redis | undefined;
+  #blockingFetch: Script | undefined;
+  #blockingId: number | undefined;
+  /** The blocking connection's id while a BLPOP is in flight on it. */
+  #blockedOn: number | undefined;
   #loop: Promise<void> | undefined;
   #onSlot: (() => void) | undefined;
   #slotScheduled = false;
@@ -88,7 +94,19 @@ export class Consumer implements DeliveryOwner {
 
   /** Open the blocking connection, listen for new delayed messages, and start fetching. */
   async start(): Promise<void> {
-    this.#blocking = await this.#host.openBlocking();
+    const blocking = await this.#host.openBlocking();
+    this.#blocking = blocking;
+    this.#blockingFetch = defineScript(blocking, 'fetch');
+    // Its id, for CLIENT UNBLOCK at close; a reconnection gets a new one.
+    const readId = (): Promise<void> =>
+      blocking.client('ID').then(
+        (id) => {
+          this.#blockingId = id;
+        },
+        () => undefined,
+      );
+    blocking.on('ready', () => void readId());
+    await readId();
     for (const queue of this.queues) {
       const channel = this.#host.keys.delayedChannel(queue);
       this.#unsubscribes.push(await this.#host.subscribe(channel, (eta) => this.#schedule(Number(eta))));
@@ -124,8 +142,10 @@ export class Consumer implements DeliveryOwner {
       clearTimeout(this.#pause.timer);
       this.#pause.resolve();
     }
-    // Rejects a BLPOP in progress, which ends the loop.
-    this.#blocking?.disconnect();
+    // A blocked BLPOP is ended with CLIENT UNBLOCK rather than by dropping the connection: the fetch
+    // queued behind it may already have run, and its reply (messages now leased to this consumer)
+    // must arrive so they can be given back at once instead of after the visibility timeout.
+    if (this.#blockedOn !== undefined && !(await this.#host.unblock(this.#blockedOn))) this.#blocking?.disconnect();
     await this.#loop;
     const unsubscribes = this.#unsubscribes;
     this.#unsubscribes = [];
@@ -135,6 +155,7 @@ export class Consumer implements DeliveryOwner {
 
   async #run(): Promise<void> {
     let failures = 0;
+    let drained = false;
     while (!this.#closed) {
       try {
         const free = this.prefetch - this.held;
@@ -145,14 +166,13 @@ export class Consumer implements DeliveryOwner {
           continue;
         }
         const wanted = Math.min(free, MAX_FETCH);
-        const got = await this.#fetch(wanted);
+        const got: number = drained ? await this.#waitAndFetch(wanted) : await this.#fetch(wanted);
         failures = 0;
-        // Fewer than asked: every ready stream is drained, so wait for a wake token.
-        if (got < wanted && !this.#closed) {
-          await this.#blocking!.blpop(...this.#wakeKeys, this.#host.sweepIntervalMs / 1000);
-        }
+        // Fewer than asked: every ready stream is drained, so the next fetch waits for a wake token.
+        drained = got < wanted;
       } catch (error) {
         if (this.#closed) break;
+        drained = false;
         this.#host.reportRedis(error, this.#source);
         await new Promise<void>((resolve) => {
           this.#pause = { timer: setTimeout(resolve, reconnectDelay(++failures)), resolve };
@@ -162,11 +182,39 @@ export class Consumer implements DeliveryOwner {
     }
   }
 
-  async #fetch(wanted: number): Promise<number> {
+  #args(wanted: number): (string | number)[] {
     const args = this.#fetchArgs;
     args[2] = wanted;
     args[3] = Date.now();
-    const reply = (await this.#host.fetch(this.#keys, args)) as (string | number)[];
+    return args;
+  }
+
+  /** Fetch now, on the command connection. */
+  async #fetch(wanted: number): Promise<number> {
+    return this.#take((await this.#host.fetch(this.#keys, this.#args(wanted))) as (string | number)[]);
+  }
+
+  /**
+   * Block on the wake lists with a fetch pipelined right behind the BLPOP on the blocking
+   * connection: Redis runs the fetch the moment BLPOP returns (a token, or the timeout), so waking
+   * up costs no extra round trip.
+   */
+  async #waitAndFetch(wanted: number): Promise<number> {
+    const blocking = this.#blocking!;
+    this.#blockedOn = this.#blockingId;
+    try {
+      const [, reply] = await Promise.all([
+        blocking.blpop(...this.#wakeKeys, this.#host.sweepIntervalMs / 1000),
+        this.#blockingFetch!(this.#keys, this.#args(wanted)),
+      ]);
+      return this.#take(reply as (string | number)[]);
+    } finally {
+      this.#blockedOn = undefined;
+    }
+  }
+
+  /** Hand out what a fetch returned (five items per message); give it back when closed meanwhile. */
+  async #take(reply: (string | number)[]): Promise<number> {
     const deliveries: RedisDelivery[] = [];
     for (let i = 0; i < reply.length; i += 5) {
       const index = reply[i] as number;
