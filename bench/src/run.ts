@@ -1,3 +1,4 @@
+import { benchAmqp } from './amqp-bench.ts';
 import { type CeleriacTarget, enqueueRate, latency, processRate } from './celeriac-scenarios.ts';
 
 /**
@@ -19,7 +20,7 @@ async function benchMemory(): Promise<void> {
   await latency(memory, 1000, 3);
 }
 
-const suites: Record<string, () => Promise<void>> = { memory: benchMemory };
+const suites: Record<string, () => Promise<void>> = { memory: benchMemory, amqp: benchAmqp };
 const selected = which === 'all' ? Object.keys(suites) : [which];
 for (const name of selected) {
   const suite = suites[name];

@@ -37,6 +37,7 @@ const CAPABILITIES: BrokerCapabilities = Object.freeze({
   leases: false,
   crossProcess: true,
 });
+const WITHOUT_PRIORITIES: BrokerCapabilities = Object.freeze({ ...CAPABILITIES, priorities: false });
 
 /**
  * A Celeriac broker on RabbitMQ (AMQP 0-9-1, amqplib). Durable queues with `x-max-priority`,
@@ -46,7 +47,7 @@ const CAPABILITIES: BrokerCapabilities = Object.freeze({
  * describes the topology and the guarantees.
  */
 export class AmqpBroker implements Broker {
-  readonly capabilities: BrokerCapabilities = CAPABILITIES;
+  readonly capabilities: BrokerCapabilities;
   readonly deadLetters: DeadLetterStore;
   /** The AMQP names this broker uses (queues, buckets, exchanges) under `queuePrefix`. */
   readonly topology: Topology;
@@ -65,6 +66,7 @@ export class AmqpBroker implements Broker {
   constructor(options: AmqpBrokerOptions = {}) {
     const resolved = resolveOptions(options);
     this.#options = resolved;
+    this.capabilities = resolved.maxPriority === 0 ? WITHOUT_PRIORITIES : CAPABILITIES;
     this.topology = new Topology(resolved.queuePrefix);
     this.#producer = new ConnectionKeeper(resolved, 'producer');
     this.#consumer = new ConnectionKeeper(resolved, 'consumer');
@@ -280,7 +282,7 @@ export class AmqpBroker implements Broker {
       persistent: true,
       mandatory: true,
       messageId: id,
-      priority: Math.min(Math.max(0, Math.trunc(priority)), this.#options.maxPriority),
+      priority: Math.min(Math.max(0, Math.trunc(priority)), 255),
       contentType: 'application/json',
       contentEncoding: 'utf-8',
     };

@@ -136,7 +136,7 @@ export function assertQueueName(queue: string): void {
 
 /** Queue arguments: fixed per name, since RabbitMQ refuses to redeclare a queue with others. */
 export function queueArguments(maxPriority: number): Record<string, unknown> {
-  return { 'x-max-priority': maxPriority };
+  return maxPriority === 0 ? {} : { 'x-max-priority': maxPriority };
 }
 
 /** Declare a task queue and its dead-letter queue. */

@@ -1,4 +1,4 @@
-import { uniqueQueue } from '@celeriac/core/testing';
+import { uniqueQueue, waitFor } from '@celeriac/core/testing';
 import { afterEach, expect, it } from 'vitest';
 import { AmqpBroker } from '../src/index.ts';
 import { adminConnection, amqpUrl, cleanupBroker, deleteNames, describeAmqp, uniquePrefix } from './helpers.ts';
@@ -42,6 +42,27 @@ describeAmqp('topology', () => {
     const fine = uniqueQueue('fine');
     await broker.publish([{ id: 'y', queue: fine, body: '{}', priority: 0 }]);
     expect((await broker.stats(fine)).ready).toBe(1);
+  });
+
+  it('declares plain queues without priorities when maxPriority is 0', async () => {
+    const broker = new AmqpBroker({ url: amqpUrl(), queuePrefix: uniquePrefix(), maxPriority: 0 });
+    brokers.push(broker);
+    expect(broker.capabilities.priorities).toBe(false);
+    await broker.connect();
+    const queue = uniqueQueue('plain');
+    await broker.publish([{ id: 'low', queue, body: '{}', priority: 0 }]);
+    await broker.publish([{ id: 'high', queue, body: '{}', priority: 9 }]);
+    const received: string[] = [];
+    await broker.consume({ queues: [queue], prefetch: 1 }, (delivery) => {
+      received.push(delivery.id);
+      void broker.ack(delivery);
+    });
+    await waitFor(() => received.length === 2);
+    expect(received).toEqual(['low', 'high']);
+    // A priority queue of the same name would be refused: the argument is part of the queue.
+    const other = new AmqpBroker({ url: amqpUrl(), queuePrefix: broker.topology.prefix });
+    brokers.push(other);
+    await expect(other.publish([{ id: 'x', queue, body: '{}', priority: 0 }])).rejects.toThrow(/x-max-priority/);
   });
 
   it('names every queue and exchange after the prefix', () => {
