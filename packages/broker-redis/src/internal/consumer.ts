@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Delivery } from '@celeriac/core';
 import type { Redis } from 'ioredis';
 import { reconnectDelay } from '../connection.ts';
@@ -65,9 +66,10 @@ export class Consumer implements DeliveryOwner {
   #closed = false;
   #blocking: Redis | undefined;
   #blockingFetch: Script | undefined;
+  /** Its client id (for CLIENT UNBLOCK), renewed on every reconnection. */
   #blockingId: number | undefined;
-  /** The blocking connection's id while a BLPOP is in flight on it. */
-  #blockedOn: number | undefined;
+  /** A BLPOP is in flight on the blocking connection. */
+  #blocked = false;
   #loop: Promise<void> | undefined;
   #onSlot: (() => void) | undefined;
   #slotScheduled = false;
@@ -145,8 +147,17 @@ export class Consumer implements DeliveryOwner {
     // A blocked BLPOP is ended with CLIENT UNBLOCK rather than by dropping the connection: the fetch
     // queued behind it may already have run, and its reply (messages now leased to this consumer)
     // must arrive so they can be given back at once instead of after the visibility timeout.
-    if (this.#blockedOn !== undefined && !(await this.#host.unblock(this.#blockedOn))) this.#blocking?.disconnect();
-    await this.#loop;
+    if (this.#blocked) {
+      const id = this.#blockingId;
+      if (id === undefined || !(await this.#host.unblock(id))) this.#blocking?.disconnect();
+    }
+    // The loop ends within a round trip; if the blocking connection is away (reconnecting), drop it.
+    const loop = this.#loop ?? Promise.resolve();
+    const ended = await Promise.race([loop.then(() => true), sleep(2000, false, { ref: false })]);
+    if (!ended) {
+      this.#blocking?.disconnect();
+      await loop;
+    }
     const unsubscribes = this.#unsubscribes;
     this.#unsubscribes = [];
     await Promise.all(unsubscribes.map((unsubscribe) => unsubscribe().catch(() => undefined)));
@@ -201,7 +212,7 @@ export class Consumer implements DeliveryOwner {
    */
   async #waitAndFetch(wanted: number): Promise<number> {
     const blocking = this.#blocking!;
-    this.#blockedOn = this.#blockingId;
+    this.#blocked = true;
     try {
       const [, reply] = await Promise.all([
         blocking.blpop(...this.#wakeKeys, this.#host.sweepIntervalMs / 1000),
@@ -209,7 +220,7 @@ export class Consumer implements DeliveryOwner {
       ]);
       return this.#take(reply as (string | number)[]);
     } finally {
-      this.#blockedOn = undefined;
+      this.#blocked = false;
     }
   }
 
