@@ -8,8 +8,27 @@ export interface Figure {
   [detail: string]: string | number;
 }
 
+let collecting: Figure[] | undefined;
+
+/** Print `figure` as one JSON line (or hand it to the {@link collect} in progress). */
 export function report(figure: Figure): void {
-  process.stdout.write(`${JSON.stringify(figure)}\n`);
+  if (collecting !== undefined) collecting.push(figure);
+  else process.stdout.write(`${JSON.stringify(figure)}\n`);
+}
+
+/**
+ * Run `work` and return the figures it reports instead of printing them, so a suite can repeat a
+ * scenario and print a summary. Scenarios run one at a time; nesting is not supported.
+ */
+export async function collect(work: () => Promise<unknown>): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  collecting = figures;
+  try {
+    await work();
+  } finally {
+    collecting = undefined;
+  }
+  return figures;
 }
 
 /** The q-quantile (0–1) of unsorted samples. */

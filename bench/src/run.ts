@@ -1,5 +1,6 @@
 import { benchAmqp } from './amqp-bench.ts';
 import { type CeleriacTarget, enqueueRate, latency, processRate } from './celeriac-scenarios.ts';
+import { benchRedis } from './redis.ts';
 
 /**
  * `npm run bench -- memory` (or `redis`, `amqp`, `all`): prints one JSON line per figure.
@@ -20,7 +21,11 @@ async function benchMemory(): Promise<void> {
   await latency(memory, 1000, 3);
 }
 
-const suites: Record<string, () => Promise<void>> = { memory: benchMemory, amqp: benchAmqp };
+const suites: Record<string, () => Promise<void>> = {
+  memory: benchMemory,
+  amqp: benchAmqp,
+  redis: () => benchRedis(count),
+};
 const selected = which === 'all' ? Object.keys(suites) : [which];
 for (const name of selected) {
   const suite = suites[name];
