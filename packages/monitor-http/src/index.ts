@@ -1,0 +1,14 @@
+export type { AuthOutcome } from './auth.ts';
+export { Authenticator, CSRF_HEADER, SESSION_COOKIE } from './auth.ts';
+export type { ListeningMonitor, Monitor, NextFunction } from './create-monitor.ts';
+export { createMonitor } from './create-monitor.ts';
+export type { MetricsSource } from './metrics.ts';
+export { MonitorMetrics } from './metrics.ts';
+export type { MonitorAuth, MonitorOptions } from './options.ts';
+export type { WorkerView } from './routes/workers.ts';
+export type { EventStream, EventStreamApp, EventStreamOptions } from './sse.ts';
+export { createEventStream } from './sse.ts';
+export type { MonitorTaskState, TaskQuery, TaskSnapshot, TimelineEntry } from './task-history.ts';
+export { TaskHistory } from './task-history.ts';
+export type { ThroughputBucket } from './throughput.ts';
+export type { WorkerSnapshot } from './workers.ts';
