@@ -293,7 +293,8 @@ export class RedisBroker implements Broker {
 
   /**
    * Deliveries start after this resolves. Each subscription has its own blocking connection; settle
-   * deliveries with this broker, with the very object `onDelivery` received.
+   * deliveries with this broker, with the very object `onDelivery` received. A message that
+   * `onDelivery` receives is leased to this subscription until settled (see `visibilityTimeout`).
    */
   async consume(options: ConsumeOptions, onDelivery: (delivery: Delivery) => void): Promise<Subscription> {
     if (this.#closed) throw new BrokerConnectionError('Cannot consume: the Redis broker is closed.');
@@ -306,13 +307,15 @@ export class RedisBroker implements Broker {
       options.prefetch,
       onDelivery,
     );
+    // Registered first, so a close() while it starts stops it too.
+    this.#consumers.add(consumer);
     try {
       await consumer.start();
     } catch (error) {
+      this.#consumers.delete(consumer);
       await consumer.close();
       throw this.#error(error, 'consume');
     }
-    this.#consumers.add(consumer);
     return {
       close: async () => {
         this.#consumers.delete(consumer);

@@ -70,6 +70,7 @@ export class Consumer implements DeliveryOwner {
   #blockingId: number | undefined;
   /** A BLPOP is in flight on the blocking connection. */
   #blocked = false;
+  #starting: Promise<void> | undefined;
   #loop: Promise<void> | undefined;
   #onSlot: (() => void) | undefined;
   #slotScheduled = false;
@@ -95,7 +96,12 @@ export class Consumer implements DeliveryOwner {
   }
 
   /** Open the blocking connection, listen for new delayed messages, and start fetching. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.#starting ??= this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
     const blocking = await this.#host.openBlocking();
     this.#blocking = blocking;
     this.#blockingFetch = defineScript(blocking, 'fetch');
@@ -110,9 +116,12 @@ export class Consumer implements DeliveryOwner {
     blocking.on('ready', () => void readId());
     await readId();
     for (const queue of this.queues) {
+      if (this.#closed) return;
       const channel = this.#host.keys.delayedChannel(queue);
       this.#unsubscribes.push(await this.#host.subscribe(channel, (eta) => this.#schedule(Number(eta))));
     }
+    // close() during start waits for it, then undoes what it opened.
+    if (this.#closed) return;
     this.#sweepTimer = setInterval(() => void this.#sweep(), this.#host.sweepIntervalMs);
     this.#sweepTimer.unref();
     void this.#sweep();
@@ -137,6 +146,7 @@ export class Consumer implements DeliveryOwner {
   async close(): Promise<void> {
     if (this.#closed) return this.#loop;
     this.#closed = true;
+    await this.#starting?.catch(() => undefined);
     clearInterval(this.#sweepTimer);
     clearTimeout(this.#delayTimer);
     this.#onSlot?.();
