@@ -1,0 +1,13 @@
+export { AttemptSupersededError } from './attempt-superseded.ts';
+export { CorruptDocxError } from './corrupt-docx.ts';
+export { CorruptPdfError } from './corrupt-pdf.ts';
+export { EmptyDocumentError } from './empty-document.ts';
+export { EncryptedPdfError } from './encrypted-pdf.ts';
+export { FileTooLargeError, formatBytes } from './file-too-large.ts';
+export { InvalidIdError } from './invalid-id.ts';
+export { ModelRequestError, RetryableModelError } from './model-errors.ts';
+export { parseStageFailure, type StageFailure } from './parse-stage-failure.ts';
+export { DocumentPipelineError, type PipelineErrorOptions, type PipelineStage } from './pipeline-error.ts';
+export { StageFailedError } from './stage-failed.ts';
+export { UnsupportedFileTypeError } from './unsupported-file-type.ts';
+export { UploadNotFoundError } from './upload-not-found.ts';

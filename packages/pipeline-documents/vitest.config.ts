@@ -1,0 +1,3 @@
+import { celeriacProject } from '../../vitest.shared.ts';
+
+export default celeriacProject('pipeline-documents', { testTimeout: 30_000 });
