@@ -1,17 +1,25 @@
 import { Celeriac } from '@celeriac/core';
 import { waitFor } from '@celeriac/core/testing';
+import type { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { RedisBackend, RedisBroker } from '../src/index.ts';
 import { adminClient, deleteKeys, describeRedis, redisUrl, uniquePrefix } from './helpers.ts';
 
-describeRedis('a malformed entry written by hand into a ready stream', () => {
-  const prefix = uniquePrefix();
-  const broker = new RedisBroker({ url: redisUrl(), prefix });
-  const backend = new RedisBackend({ url: redisUrl(), prefix });
-  const app = new Celeriac({ broker, backend, logger: pino({ level: 'silent' }) });
-  const admin = adminClient();
+describeRedis("garbage written by hand into a queue's keys", () => {
+  let prefix: string;
+  let broker: RedisBroker;
+  let backend: RedisBackend;
+  let app: Celeriac;
+  let admin: Redis;
 
+  beforeEach(() => {
+    prefix = uniquePrefix();
+    broker = new RedisBroker({ url: redisUrl(), prefix, onError: () => undefined });
+    backend = new RedisBackend({ url: redisUrl(), prefix });
+    app = new Celeriac({ broker, backend, logger: pino({ level: 'silent' }) });
+    admin = adminClient();
+  });
   afterEach(async () => {
     await app.close();
     await Promise.all([broker.close(), backend.close()]);
@@ -19,7 +27,7 @@ describeRedis('a malformed entry written by hand into a ready stream', () => {
     admin.disconnect();
   });
 
-  it('is dead-lettered with the reason, and the worker goes on to run the next good task', async () => {
+  it('a malformed stream entry is dead-lettered with the reason, and the worker goes on to run the next good task', async () => {
     const add = app.task('math.add', (a: number, b: number) => a + b);
     await app.worker({ concurrency: 1 }).start();
     const stream = broker.keys.stream('default', 0);
@@ -36,5 +44,15 @@ describeRedis('a malformed entry written by hand into a ready stream', () => {
     expect(byId.get('not-json')?.reason).toMatch(/undecodable message/);
     expect(byId.get('not-json')?.body).toBe('this is not JSON');
     expect(await broker.stats('default')).toEqual({ ready: 0, delayed: 0, unacked: 0, dead: 2 });
+  });
+
+  it('a key of another type where a ready stream belongs does not stop the other priorities', async () => {
+    const add = app.task('math.add', (a: number, b: number) => a + b);
+    await app.worker({ concurrency: 1 }).start();
+    await admin.rpush(broker.keys.stream('default', 9), 'not a stream');
+    await admin.setrange(broker.keys.queueKeys('default')[0]!, 9, '1');
+    const result = await add.applyAsync([1, 2], { priority: 4 });
+    expect(await result.get({ timeout: 10_000 })).toBe(3);
+    await expect(add.applyAsync([1, 2], { priority: 9 })).rejects.toMatchObject({ code: 'PUBLISH' });
   });
 });

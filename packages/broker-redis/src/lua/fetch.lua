@@ -34,6 +34,9 @@ end
 local function read(stream, count)
   local reply = redis.pcall('XREADGROUP', 'GROUP', group, consumer, 'COUNT', count, 'STREAMS', stream, '>')
   if type(reply) == 'table' and reply.err then
+    -- A key of another type where a stream belongs (written by something else): skip it, so the
+    -- other priorities and queues are still served; publishing to it fails loudly instead.
+    if string.sub(reply.err, 1, 9) == 'WRONGTYPE' then return {} end
     if string.sub(reply.err, 1, 7) ~= 'NOGROUP' then return redis.error_reply(reply.err) end
     -- First read of this stream: the group starts at 0, so entries added before it are delivered.
     redis.call('XGROUP', 'CREATE', stream, group, '0', 'MKSTREAM')
