@@ -45,8 +45,8 @@ export class FileVectorStore implements VectorStore {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     if (stamp === this.#stamp) return;
-    this.#stamp = stamp;
     this.#byUpload = stamp === undefined ? new Map() : await this.#load();
+    this.#stamp = stamp;
   }
 
   async #load(): Promise<Map<string, StoredChunk[]>> {
