@@ -52,6 +52,8 @@ export class Executor implements StateSink {
 
   readonly #canvas: CanvasSteps;
   readonly #results: ResultWriter;
+  /** Consecutive executions that failed to store or settle (a backend or broker outage). */
+  #settleFailures = 0;
 
   constructor(host: ExecutorHost) {
     this.#host = host;
@@ -63,14 +65,18 @@ export class Executor implements StateSink {
   async execute(run: Run): Promise<void> {
     try {
       await this.#execute(run);
+      this.#settleFailures = 0;
     } catch (error) {
       // Only the broker or backend failing lands here (the task's own errors are handled below).
+      // Requeue after a growing pause, so a backend that keeps failing does not spin messages round.
+      const pause = Math.min(30_000, 500 * 2 ** this.#settleFailures++);
       this.#host.logger.error(
-        { err: coerceError(error), queue: run.delivery.queue },
-        'worker could not settle a task; requeueing it',
+        { err: coerceError(error), queue: run.delivery.queue, retryInMs: pause },
+        'worker could not store or settle a task; it goes back to its queue',
       );
       if (!run.settled) {
         run.settled = true;
+        await new Promise((resolve) => setTimeout(resolve, pause));
         await this.#host.broker.nack(run.delivery, { requeue: true }).catch(() => undefined);
       }
     } finally {
@@ -122,7 +128,13 @@ export class Executor implements StateSink {
     if (options.acksLate === false) await this.#settle(run);
     await this.#waitForRate(ctx.name, options);
     run.startedAt = Date.now();
-    if (options.trackStarted !== false && options.ignoreResult !== true) await this.#results.store(ctx, 'STARTED', {});
+    if (options.trackStarted !== false && options.ignoreResult !== true) {
+      // Not awaited: the final write follows on the same backend connection, and a task need not wait
+      // a round trip to start. A failure is only logged: STARTED is informative, the outcome is not.
+      this.#results.store(ctx, 'STARTED', {})?.catch((error: unknown) => {
+        host.logger.warn({ err: coerceError(error), taskId: ctx.id }, 'could not store the STARTED state');
+      });
+    }
     host.emit({
       type: 'task-started',
       taskId: ctx.id,
