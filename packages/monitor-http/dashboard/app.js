@@ -105,8 +105,25 @@ async function api(path, options = {}) {
 async function refreshWorkers() {
   const { workers } = await api('api/workers');
   state.workers = workers;
-  const body = $('#workers tbody');
-  body.replaceChildren(
+  renderWorkers();
+}
+
+/** A heartbeat carries the worker's counts: show them without asking the server. */
+function applyHeartbeat(event) {
+  const worker = state.workers.find((w) => w.hostname === event.hostname);
+  if (!worker) return void refreshWorkers().catch(() => undefined);
+  Object.assign(worker, {
+    status: 'online',
+    active: event.active,
+    processed: event.processed,
+    lastHeartbeat: event.timestamp,
+  });
+  renderWorkers();
+}
+
+function renderWorkers() {
+  const workers = state.workers;
+  $('#workers tbody').replaceChildren(
     ...workers.map((w) =>
       el(
         'tr',
@@ -305,6 +322,12 @@ async function refreshDetail() {
   }
   if (state.selected !== id) return;
   const { task, logs } = detail;
+  // The server's view wins (e.g. a revoke before the task ran, which no worker reported yet).
+  const row = state.tasks.get(id);
+  if (row && row.state !== task.state) {
+    row.state = task.state;
+    scheduleRender();
+  }
   $('#detail').dataset.state = task.state;
   $('#detail-title').replaceChildren(stateBadge(task.state), ` ${task.name ?? '(unknown task)'}`);
   const fields = [
@@ -392,7 +415,7 @@ function applyThroughput(event) {
 
 function barChart(target, buckets, series) {
   const width = 600;
-  const height = 120;
+  const height = 140;
   const pad = { left: 28, bottom: 14, top: 6 };
   const max = Math.max(1, ...buckets.map((b) => series.reduce((sum, s) => sum + b[s.key], 0)));
   const barWidth = (width - pad.left) / Math.max(buckets.length, 1);
@@ -491,7 +514,8 @@ function connect() {
       return;
     }
     if (event.type.startsWith('worker-')) {
-      if (event.type !== 'worker-heartbeat') void refreshWorkers().catch(() => undefined);
+      if (event.type === 'worker-heartbeat') applyHeartbeat(event);
+      else void refreshWorkers().catch(() => undefined);
       return;
     }
     applyTaskEvent(event);

@@ -63,7 +63,9 @@ export function describeMonitorApi(name: string, setup: ApiSuiteSetup): void {
       await f.app.sendTask('demo.add', [2, 2], { queue: 'idle' });
       await f.app.sendTask('demo.add', [3, 3], { queue: 'idle', countdown: 60 });
       const listed = ok(await call(f.url, 'api/queues'));
-      expect(listed.json.queues.map((q: { name: string }) => q.name)).toEqual(expect.arrayContaining(['default', 'idle']));
+      expect(listed.json.queues.map((q: { name: string }) => q.name)).toEqual(
+        expect.arrayContaining(['default', 'idle']),
+      );
       const named = ok(await call(f.url, 'api/queues?names=idle'));
       expect(named.json.queues).toEqual([{ name: 'idle', ready: 2, delayed: 1, unacked: 0, dead: 0 }]);
       const purged = ok(await call(f.url, 'api/queues/idle/purge', { method: 'POST' }));
@@ -108,7 +110,12 @@ export function describeMonitorApi(name: string, setup: ApiSuiteSetup): void {
       await result.get({ timeout: 5000 });
       await waitForState(f, result.id, 'SUCCESS');
       const res = ok(await call(f.url, `api/tasks/${result.id}`));
-      expect(res.json.task).toMatchObject({ id: result.id, name: 'demo.log', args: ['hello <b>'], result: 'hello <b>' });
+      expect(res.json.task).toMatchObject({
+        id: result.id,
+        name: 'demo.log',
+        args: ['hello <b>'],
+        result: 'hello <b>',
+      });
       expect(res.json.task.timeline.map((e: { type: string }) => e.type)).toEqual([
         'task-sent',
         'task-received',
@@ -130,7 +137,10 @@ export function describeMonitorApi(name: string, setup: ApiSuiteSetup): void {
     it('POST /api/tasks/:id/revoke terminates a running task and revokes a waiting one', async () => {
       const running = await f.app.sendTask('demo.sleep', [60_000]);
       await waitForState(f, running.id, 'STARTED');
-      const revoked = ok(await call(f.url, `api/tasks/${running.id}/revoke`, { method: 'POST', body: { terminate: true } }), 202);
+      const revoked = ok(
+        await call(f.url, `api/tasks/${running.id}/revoke`, { method: 'POST', body: { terminate: true } }),
+        202,
+      );
       expect(revoked.json).toMatchObject({ taskId: running.id, revoked: true, terminate: true });
       await waitForState(f, running.id, 'REVOKED');
       expect(await running.state()).toBe('REVOKED');
