@@ -122,7 +122,7 @@ describe.each(Object.entries(mounts))('the monitor mounted under /monitor in %s'
     const waiting = await f.app.sendTask('demo.add', [1, 1], { countdown: 60 });
     const path = `api/tasks/${waiting.id}/revoke`;
     expect((await call(base, path, { method: 'POST', token: TOKEN, csrf: false })).status).toBe(403);
-    expect((await call(base, path, { method: 'POST', token: TOKEN })).status).toBe(202);
+    expect((await call(base, path, { method: 'POST', token: TOKEN, body: { terminate: false } })).status).toBe(202);
     expect(await waiting.state()).toBe('REVOKED');
     expect((await call(base, 'api/tasks', { csrf: false })).status).toBe(401);
   });
