@@ -396,6 +396,7 @@ export class Executor implements StateSink {
     else await host.broker.deadLetter(run.delivery, reason);
   }
 
+  /** Acknowledge; free a caller-chosen id if no final state was stored (ignoreResult), which frees it otherwise. */
   async #finish(run: Run, envelope: TaskEnvelope): Promise<void> {
     await this.#settle(run);
     if (envelope.headers[DEDUP_HEADER] === true) await this.#results.freeDedup(envelope);

@@ -47,6 +47,11 @@ export class ResultWriter {
     if (fields.result !== undefined) record.result = fields.result;
     if (fields.error !== undefined) record.error = fields.error;
     if (fields.meta !== undefined) record.meta = fields.meta;
+    if (isReadyState(state) && ctx.headers[DEDUP_HEADER] === true) {
+      // Free the id first: whoever sees the final state may send the same id again at once.
+      const backend = this.#backend;
+      return backend.delete(dedupKey(ctx.id)).then(() => backend.setResult(record, this.#ttl));
+    }
     return this.#backend.setResult(record, this.#ttl);
   }
 
@@ -70,6 +75,7 @@ export class ResultWriter {
       dateDone: new Date().toISOString(),
       ...fields,
     };
+    await this.freeDedup(envelope);
     await this.#backend.setResult(record, this.#ttl);
   }
 
