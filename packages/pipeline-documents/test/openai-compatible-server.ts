@@ -18,7 +18,7 @@ export interface RecordedRequest {
 /**
  * A small OpenAI-compatible HTTP server on 127.0.0.1 (a real socket, spoken to by the real openai
  * SDK): `POST /v1/embeddings` returns deterministic hashed vectors, `POST /v1/chat/completions`
- * answers with the first passage it was given. Failures can be queued per path.
+ * answers by quoting the first passage it was given. Failures can be queued per path.
  */
 export class OpenAICompatibleServer {
   readonly requests: RecordedRequest[] = [];
@@ -91,7 +91,7 @@ export class OpenAICompatibleServer {
     if (request.method === 'POST' && path === '/v1/chat/completions') {
       const messages = body.messages as { role: string; content: string }[];
       const system = messages.find((message) => message.role === 'system')?.content ?? '';
-      const first = /\[1\][^\n]*\n([^\n]+)/.exec(system)?.[1] ?? 'no passages';
+      const first = /\[1\][^\n]*\n([\s\S]*?)(?:\n\n\[2\]|$)/.exec(system)?.[1] ?? 'no passages';
       return this.#send(response, 200, {
         id: 'chatcmpl-test',
         object: 'chat.completion',

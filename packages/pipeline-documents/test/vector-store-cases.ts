@@ -47,7 +47,7 @@ export function vectorStoreCases(create: () => Promise<VectorStore>): void {
       .sort((x, y) => y.score - x.score || x.id.localeCompare(y.id))
       .slice(0, 3);
     expect(hits.map((hit) => `${hit.uploadId}/${hit.chunkIndex}`)).toEqual(expected.map((e) => e.id));
-    hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(expected[i]?.score as number, 10));
+    for (const [i, hit] of hits.entries()) expect(hit.score).toBeCloseTo(expected[i]?.score as number, 10);
     expect(hits[0]).not.toHaveProperty('embedding');
     await store.close();
   });
