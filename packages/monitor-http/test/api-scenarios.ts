@@ -1,6 +1,7 @@
 import type { CeleriacOptions } from '@celeriac/core';
 import { waitFor } from '@celeriac/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createMonitor } from '../src/index.ts';
 import { type CallResult, call, type Fixture, startFixture } from './helpers.ts';
 
 /** How a suite gets its broker and backend, and cleans them after each test. */
@@ -202,6 +203,26 @@ export function describeMonitorApi(name: string, setup: ApiSuiteSetup): void {
       await waitFor(async () => ok(await call(f.url, 'api/queues?names=default')).json.queues[0].ready === 1);
       ok(await call(f.url, 'api/queues/default/resume', { method: 'POST' }));
       expect(await held.get({ timeout: 5000 })).toBe(4);
+    });
+
+    it('answers 401 without credentials, 403 with wrong ones or without the CSRF header', async () => {
+      const guarded = createMonitor(f.app, { auth: { token: 'api-token' }, inspectTimeout: 300 });
+      const { url, close } = await guarded.listen(0);
+      try {
+        const waiting = await f.app.sendTask('demo.add', [1, 1], { countdown: 60 });
+        const revoke = `api/tasks/${waiting.id}/revoke`;
+        ok(await call(url, 'api/tasks', { csrf: false }), 401);
+        ok(await call(url, 'api/workers', { token: 'wrong' }), 403);
+        ok(await call(url, revoke, { method: 'POST' }), 401);
+        ok(await call(url, revoke, { method: 'POST', token: 'wrong' }), 403);
+        ok(await call(url, revoke, { method: 'POST', token: 'api-token', csrf: false }), 403);
+        expect(await waiting.state()).toBe('PENDING');
+        ok(await call(url, revoke, { method: 'POST', token: 'api-token' }), 202);
+        expect(await waiting.state()).toBe('REVOKED');
+      } finally {
+        await close();
+        await guarded.close();
+      }
     });
 
     it('GET /healthcheck reports the broker, the backend and the workers online', async () => {
