@@ -3,6 +3,14 @@ export type { CeleriacOptions } from './app/options.ts';
 export { maskUrl } from './app/resolve-url.ts';
 export type { Route, RouterFunction, Routes } from './app/routing.ts';
 export type { ResultBackend, ResultRecord, Unsubscribe } from './backend/result-backend.ts';
+export type { BeatHost } from './beat/beat.ts';
+export { Beat } from './beat/beat.ts';
+export type { BeatEntry, BeatOptions } from './beat/beat-options.ts';
+export type { Schedule } from './beat/schedule.ts';
+export type { CrontabField, CrontabFields, CrontabOptions } from './beat/schedule-crontab.ts';
+export { CrontabSchedule, crontab } from './beat/schedule-crontab.ts';
+export type { Interval } from './beat/schedule-every.ts';
+export { EverySchedule, every } from './beat/schedule-every.ts';
 export type {
   Broker,
   BrokerCapabilities,

@@ -1,6 +1,8 @@
 import { hostname as osHostname } from 'node:os';
 import { type Logger, pino } from 'pino';
 import type { ResultBackend } from '../backend/result-backend.ts';
+import { Beat } from '../beat/beat.ts';
+import type { BeatOptions } from '../beat/beat-options.ts';
 import type { Broker } from '../broker/broker.ts';
 import { Control } from '../control/control.ts';
 import { ConfigError } from '../errors/celeriac-error.ts';
@@ -51,6 +53,7 @@ export class Celeriac implements AppInternals {
   readonly #options: CeleriacOptions;
   readonly #tasks = new Map<string, Task<never[], unknown>>();
   readonly #workers = new Set<Worker>();
+  readonly #beats = new Set<Beat>();
   readonly #builder: MessageBuilder;
   readonly #brokerSource: Opened<Broker> | { instance: Promise<Broker>; release?: undefined };
   readonly #backendSource:
@@ -262,9 +265,18 @@ export class Celeriac implements AppInternals {
     return worker;
   }
 
-  /** Close workers (warm, with `timeout` ms), then the connections this app opened from URLs. */
+  /** Create a beat, the periodic task scheduler (call `start()`; `app.close()` closes it). */
+  beat(options: BeatOptions): Beat {
+    if (this.#closing !== undefined) throw new ConfigError('This app is closed; create a new Celeriac app.');
+    const beat = new Beat(this, options, (closed) => this.#beats.delete(closed));
+    this.#beats.add(beat);
+    return beat;
+  }
+
+  /** Close beats and workers (warm, with `timeout` ms), then the connections this app opened from URLs. */
   close(options: { timeout?: number } = {}): Promise<void> {
     this.#closing ??= (async () => {
+      await Promise.all([...this.#beats].map((beat) => beat.close()));
       await Promise.all([...this.#workers].map((worker) => worker.close(options)));
       await Promise.all([this.events.close(), this.control.close()]);
       if (this.#connected !== undefined) await (await this.#connected.catch(() => undefined))?.events.flush();
