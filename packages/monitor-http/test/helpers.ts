@@ -108,7 +108,8 @@ export async function startFixture(
     },
     { bind: true },
   );
-  const monitor = createMonitor(app, { inspectTimeout: 500, ...options.monitor });
+  // Replies end the wait as soon as every known worker answered; the timeout only bounds a slow machine.
+  const monitor = createMonitor(app, { inspectTimeout: 2000, ...options.monitor });
   await app.events.ready();
   const worker = app.worker({ concurrency: 4, heartbeatInterval: 1 });
   if (options.worker !== false) await worker.start();

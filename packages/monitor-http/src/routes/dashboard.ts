@@ -6,8 +6,18 @@ import { CONTENT_SECURITY_POLICY, redirect, send, sendError } from '../http/resp
 
 /** The dashboard's files, beside `src/` and `dist/` in the package (no build step). */
 const DASHBOARD_DIR = new URL('../../dashboard/', import.meta.url);
+const JS = 'text/javascript; charset=utf-8';
+/** The files `assets/` serves, and nothing else. */
 const ASSETS: Record<string, string> = {
-  'app.js': 'text/javascript; charset=utf-8',
+  'app.js': JS,
+  'api.js': JS,
+  'charts.js': JS,
+  'cluster.js': JS,
+  'detail.js': JS,
+  'dom.js': JS,
+  'state.js': JS,
+  'stream.js': JS,
+  'tasks.js': JS,
   'style.css': 'text/css; charset=utf-8',
   'favicon.svg': 'image/svg+xml',
 };
