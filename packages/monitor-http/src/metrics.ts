@@ -13,6 +13,9 @@ const STATE_OF_EVENT: Record<string, string> = {
   'task-rejected': 'REJECTED',
 };
 
+/** Distinct task names labelled before the rest are counted as `name="other"` (bounded series). */
+export const MAX_TASK_NAMES = 1000;
+
 /** What the metrics read from the monitor on each scrape. */
 export interface MetricsSource {
   queues(): string[];
@@ -29,6 +32,7 @@ export class MonitorMetrics {
   readonly registry: Registry = new Registry();
   readonly #tasks: Counter<'name' | 'state'>;
   readonly #runtime: Histogram<'name'>;
+  readonly #names = new Set<string>();
 
   constructor(source: MetricsSource) {
     const registers = [this.registry];
@@ -74,11 +78,19 @@ export class MonitorMetrics {
   apply(event: ClusterEvent): void {
     const state = STATE_OF_EVENT[event.type];
     if (state === undefined || !('name' in event)) return;
-    const name = event.name || 'unknown';
+    const name = this.#label(event.name || 'unknown');
     this.#tasks.inc({ name, state });
     if (event.type === 'task-succeeded' || event.type === 'task-failed') {
       this.#runtime.observe({ name }, Math.max(0, event.runtime) / 1000);
     }
+  }
+
+  /** Task names come from whoever sends tasks: past MAX_TASK_NAMES of them, new ones share one label. */
+  #label(name: string): string {
+    if (this.#names.has(name)) return name;
+    if (this.#names.size >= MAX_TASK_NAMES) return 'other';
+    this.#names.add(name);
+    return name;
   }
 
   /** The exposition text and its content type. */
