@@ -44,6 +44,13 @@ describe('LocalDirectoryStorage uploads', () => {
     expect((error as FileTooLargeError).stage).toBe('load');
     expect((error as Error).message).toMatch(/"huge\.txt" is .* over the limit of 97\.7 KiB/);
     expect(await readdir(join(dir, 'uploads'))).toEqual([ok.id]);
+    // A failed save under an existing id keeps the upload that was there.
+    await expect(storage.save({ filename: 'again.txt', id: ok.id, data: pieces(200_000, 8_192) })).rejects.toThrow(
+      FileTooLargeError,
+    );
+    expect((await storage.meta(ok.id))?.filename).toBe('big.txt');
+    expect((await storage.read(ok.id)).byteLength).toBe(99_000);
+    expect(await readdir(join(dir, 'uploads', ok.id))).toEqual(['content', 'meta.json']);
     // A per-call limit wins over the storage's.
     await expect(storage.save({ filename: 'x.txt', data: pieces(2_000, 500), maxBytes: 1_000 })).rejects.toThrow(
       FileTooLargeError,

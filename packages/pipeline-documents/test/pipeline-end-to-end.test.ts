@@ -1,3 +1,4 @@
+import type { TaskFailedError } from '@celeriac/core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type ProcessStage, STAGE_RANGES } from '../src/index.ts';
 import { closeApps, removeTempDirs, waitFor } from './helpers.ts';
@@ -85,6 +86,24 @@ describe('documents.process end to end on the memory broker', () => {
     const session = await h.storage.sessions.get('session-1');
     expect(session?.messages.map((message) => message.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
     expect(session?.messages[1]?.sources?.[0]?.upload_id).toBe(pdf.id);
+  });
+
+  it('chat.answer without documents says so; an empty question or a bad session id fails clearly', async () => {
+    const h = await startPipeline();
+    const nothing = await (await h.pipeline.tasks.answer.delay('s-empty', 'Anything about travel?')).get({
+      timeout: 5_000,
+    });
+    expect(nothing).toMatchObject({ sources: [], mode: 'extractive', model: null });
+    expect(nothing.answer).toBe('I found nothing in the uploaded documents that matches this question.');
+    const blank = await (await h.pipeline.tasks.answer.delay('s-empty', '   ')).get({ timeout: 5_000 }).catch((e) => e);
+    expect((blank as TaskFailedError).remote.message).toBe(
+      '[retrieve] The question is empty. What to do: send a question with some words in it.',
+    );
+    const badId = await (await h.pipeline.tasks.answer.delay('../../etc', 'hi'))
+      .get({ timeout: 5_000 })
+      .catch((e) => e);
+    expect((badId as TaskFailedError).remote.name).toBe('InvalidIdError');
+    expect((await h.storage.sessions.get('s-empty'))?.messages).toHaveLength(2);
   });
 
   it('cleanup.oldSessions removes sessions idle for longer than the age, and keeps the others', async () => {

@@ -44,6 +44,7 @@ export class LocalDirectoryStorage implements UploadStorage {
     const id = input.id ?? randomUUID();
     const folder = this.#uploadDir(id);
     const maxBytes = input.maxBytes ?? this.#maxBytes;
+    const replacing = (await this.meta(id)) !== undefined;
     await mkdir(folder, { recursive: true });
     const partial = join(folder, `content.${randomUUID()}.part`);
     let size = 0;
@@ -58,7 +59,8 @@ export class LocalDirectoryStorage implements UploadStorage {
       }, createWriteStream(partial));
       await rename(partial, join(folder, 'content'));
     } catch (error) {
-      await rm(folder, { recursive: true, force: true });
+      // Keep an earlier upload saved under the same id; remove only what this call wrote.
+      await rm(replacing ? partial : folder, { recursive: true, force: true });
       throw error;
     }
     const meta: UploadMeta = {
