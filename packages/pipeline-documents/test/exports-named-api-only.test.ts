@@ -61,6 +61,10 @@ describe('@celeriac/pipeline-documents exports', () => {
       default: './dist/index.js',
     });
     expect(Object.keys(pkg.exports['.'])[0]).toBe('@celeriac/source');
+    expect(Object.keys(pkg.exports)).toEqual(['.', './samples/*', './package.json']);
+    // Other packages (the example service, the bench) find the samples through the exports map.
+    const pdf = import.meta.resolve('@celeriac/pipeline-documents/samples/travel-policy.pdf');
+    expect((await stat(new URL(pdf))).size).toBeGreaterThan(1_000);
     expect(pkg.files).toEqual(['dist', 'src', 'samples']);
     expect(pkg.dependencies).toEqual({
       '@celeriac/core': '0.1.0',
