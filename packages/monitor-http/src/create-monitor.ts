@@ -125,11 +125,11 @@ export function createMonitor(app: Celeriac, options: MonitorOptions = {}): Moni
         return redirect(res, `${where.mount.slice(where.mount.lastIndexOf('/') + 1)}/${search}`);
       }
       const match = router.match(method, where.path);
-      if (match.kind !== 'route') {
+      if (match.kind === 'method') {
+        return sendError(res, 405, `${method} is not allowed here.`, { Allow: match.allow.join(', ') });
+      }
+      if (match.kind === 'none') {
         if (next !== undefined) return next();
-        if (match.kind === 'method') {
-          return sendError(res, 405, `${method} is not allowed here.`, { Allow: match.allow.join(', ') });
-        }
         return sendError(res, 404, `No such monitor route: ${where.path}`);
       }
       const { route, params } = match;
