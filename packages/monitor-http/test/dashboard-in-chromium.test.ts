@@ -89,6 +89,7 @@ describe.skipIf(!available)(title, { timeout: 60_000 }, () => {
     server?.close();
     await f?.close();
     if (profile) await rm(profile, { recursive: true, force: true });
+    if (SCREENSHOT !== README_SCREENSHOT) await rm(SCREENSHOT, { force: true });
   });
 
   it('signs in and shows the worker online', async () => {
