@@ -1,5 +1,6 @@
 /**
- * `@celeriac/core/testing`: the conformance suites every broker and result backend adapter runs,
+ * `@celeriac/core/testing`: the conformance suites every broker and result backend adapter runs
+ * (and the worker suite, a real app and worker on it),
  * and small helpers for users' own tests. Needs vitest (an optional peer dependency of core).
  */
 export type { BackendConformanceOptions, BackendSuiteContext } from './backend-suite/context.ts';
@@ -12,3 +13,5 @@ export { collectDeliveries, DeliveryCollector } from './helpers/collect-deliveri
 export { uniqueQueue } from './helpers/unique-queue.ts';
 export type { WaitForOptions } from './helpers/wait-for.ts';
 export { waitFor } from './helpers/wait-for.ts';
+export type { WorkerConformanceOptions, WorkerSuiteContext } from './worker-suite/context.ts';
+export { describeWorkerConformance } from './worker-suite/describe-worker-conformance.ts';
