@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Celeriac } from '@celeriac/core';
+import { RedisBackend, RedisBroker } from '@celeriac/broker-redis';
+import { type Broker, Celeriac, type ResultBackend } from '@celeriac/core';
 import {
   createChatModelFromEnv,
   createEmbedderFromEnv,
@@ -29,6 +30,11 @@ export interface CompanyOnOptions {
   embedder?: Embedder;
   /** @default `PostgresVectorStore` when `VECTOR_STORE=postgres`, else a `FileVectorStore` in `dataDir` */
   vectorStore?: VectorStore;
+  /**
+   * Key prefix on Redis (`redis://` URLs only), so several deployments or test runs share one Redis.
+   * @default `$CELERIAC_REDIS_PREFIX`, else the Redis package's own (`celeriac:`)
+   */
+  redisPrefix?: string;
   /** Largest accepted upload in bytes. @default `$MAX_UPLOAD_BYTES`, else 50 MiB */
   maxUploadBytes?: number;
   logger?: Logger;
@@ -57,9 +63,26 @@ export function createCompanyOn(options: CompanyOnOptions = {}): CompanyOn {
   const maxUploadBytes = options.maxUploadBytes ?? Number(env.MAX_UPLOAD_BYTES ?? 50 * 1024 * 1024);
   const brokerUrl = options.brokerUrl ?? env.CELERIAC_BROKER_URL ?? 'memory://';
   const backendUrl = options.backendUrl ?? env.CELERIAC_RESULT_BACKEND;
+  const redisPrefix = options.redisPrefix ?? env.CELERIAC_REDIS_PREFIX;
+  const isRedis = (url: string): boolean => /^rediss?:/.test(url);
+  // With a prefix, the Redis adapters are built here (URLs cannot carry one), and closed by close().
+  const owned: { close(): Promise<void> }[] = [];
+  let broker: string | Broker = brokerUrl;
+  let backend: string | ResultBackend | undefined = backendUrl;
+  if (redisPrefix !== undefined && isRedis(brokerUrl)) {
+    const redisBroker = new RedisBroker({ url: brokerUrl, prefix: redisPrefix });
+    broker = redisBroker;
+    owned.push(redisBroker);
+  }
+  const backendTarget = backendUrl ?? brokerUrl;
+  if (redisPrefix !== undefined && isRedis(backendTarget)) {
+    const redisBackend = new RedisBackend({ url: backendTarget, prefix: redisPrefix });
+    backend = redisBackend;
+    owned.push(redisBackend);
+  }
   const app = new Celeriac({
-    broker: brokerUrl,
-    ...(backendUrl === undefined ? {} : { backend: backendUrl }),
+    broker,
+    ...(backend === undefined ? {} : { backend }),
     routes: { 'documents.*': { queue: 'document_processing' }, 'chat.*': { queue: 'chat_processing' } },
     defaultQueue: 'default',
     logger,
@@ -88,6 +111,7 @@ export function createCompanyOn(options: CompanyOnOptions = {}): CompanyOn {
     logger,
     async close() {
       await app.close();
+      for (const each of owned) await each.close();
       await vectorStore.close();
     },
   };
