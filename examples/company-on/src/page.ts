@@ -70,6 +70,10 @@ document.getElementById('upload-form').addEventListener('submit', async (event) 
   const card = el('div', 'upload');
   const title = el('strong', '', file.name);
   const bar = el('div', 'bar');
+  bar.setAttribute('role', 'progressbar');
+  bar.setAttribute('aria-valuemin', '0');
+  bar.setAttribute('aria-valuemax', '100');
+  bar.setAttribute('aria-valuenow', '0');
   const fill = el('div', 'fill');
   bar.append(fill);
   const status = el('div', 'status', 'Uploading…');
@@ -85,7 +89,10 @@ document.getElementById('upload-form').addEventListener('submit', async (event) 
     const source = new EventSource('/uploads/' + encodeURIComponent(uploaded.upload_id) + '/events');
     source.addEventListener('progress', (message) => {
       const data = JSON.parse(message.data);
-      fill.style.width = Math.max(0, Math.min(100, Number(data.progress) || 0)) + '%';
+      const percent = Math.max(0, Math.min(100, Number(data.progress) || 0));
+      fill.style.width = percent + '%';
+      bar.setAttribute('aria-valuenow', String(percent));
+      card.dataset.state = data.state;
       status.textContent = data.state + ' · ' + (data.stage ?? '') + ' · ' + data.message + ' (' + data.progress + '%)';
       if (data.state === 'SUCCESS') { fill.classList.add('done'); source.close(); }
       if (data.state === 'FAILURE') { fill.classList.add('failed'); status.classList.add('error'); source.close(); }
@@ -93,6 +100,7 @@ document.getElementById('upload-form').addEventListener('submit', async (event) 
   } catch (error) {
     status.textContent = 'Failed: ' + error.message;
     status.classList.add('error');
+    card.dataset.state = 'FAILURE';
   }
   input.value = '';
 });
@@ -102,7 +110,7 @@ document.getElementById('chat-form').addEventListener('submit', async (event) =>
   const input = document.getElementById('question');
   const question = input.value.trim();
   if (!question) return;
-  const entry = el('div');
+  const entry = el('div', 'exchange');
   entry.append(el('p', '', 'Q: ' + question));
   const answer = el('div', 'answer', 'Thinking…');
   entry.append(answer);
@@ -114,12 +122,14 @@ document.getElementById('chat-form').addEventListener('submit', async (event) =>
       body: JSON.stringify({ question }),
     });
     answer.textContent = reply.answer;
+    entry.dataset.state = 'answered';
     reply.sources.forEach((source, i) => {
       entry.append(el('div', 'source', '[' + (i + 1) + '] ' + source.filename + ' · chunk ' + source.chunk_index + ' · score ' + source.score.toFixed(3) + ': ' + source.text.slice(0, 200) + '…'));
     });
   } catch (error) {
     answer.textContent = 'Failed: ' + error.message;
     answer.classList.add('error');
+    entry.dataset.state = 'failed';
   }
 });
 `;

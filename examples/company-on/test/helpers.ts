@@ -16,12 +16,12 @@ export interface Running {
 }
 
 /** The whole service on a fresh memory broker, a temporary data dir and a random port. */
-export async function startService(name: string): Promise<Running> {
+export async function startService(name: string, options: { batchDelayMs?: number } = {}): Promise<Running> {
   const dataDir = await mkdtemp(join(tmpdir(), 'company-on-test-'));
   const service = createCompanyOn({
     dataDir,
     brokerUrl: `memory://${name}`,
-    embedder: new LocalHashEmbedder({ batchSize: 2, batchDelayMs: 20 }),
+    embedder: new LocalHashEmbedder({ batchSize: 2, batchDelayMs: options.batchDelayMs ?? 20 }),
     logger: pino({ level: 'silent' }),
   });
   await startWorker(service, 2);
