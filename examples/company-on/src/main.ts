@@ -60,6 +60,7 @@ if (role === 'all' || role === 'web') {
     web.server.listen(port, host, () => resolve());
   });
   stops.push(() => web.close());
+  if (monitor !== undefined) stops.push(() => (monitor as Monitor).close());
   logger.info({ url: `http://${host}:${port}/`, dataDir: service.dataDir, role }, 'Company-on is listening');
 }
 

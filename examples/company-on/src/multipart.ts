@@ -37,8 +37,13 @@ export function receiveFile<T>(
         return;
       }
       saving = save({ filename: info.filename || 'upload', mimeType: info.mimeType, stream });
-      // Keep reading the request after a failed save, so the response can still be sent.
-      saving.catch(() => stream.resume());
+      // A failed save (e.g. over the size cap) destroyed the file stream, which stalls busboy:
+      // answer at once, and drain the rest of the request so the response can be read.
+      saving.catch((error: unknown) => {
+        req.unpipe(parser);
+        req.resume();
+        reject(error);
+      });
     });
     parser.on('error', (error) => reject(new HttpError(400, `Malformed multipart body: ${(error as Error).message}`)));
     parser.on('close', () => {

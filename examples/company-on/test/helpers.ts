@@ -12,17 +12,22 @@ import type { UploadEvent } from '../src/upload-events.ts';
 
 export interface Running {
   url: string;
+  dataDir: string;
   close(): Promise<void>;
 }
 
 /** The whole service on a fresh memory broker, a temporary data dir and a random port. */
-export async function startService(name: string, options: { batchDelayMs?: number } = {}): Promise<Running> {
+export async function startService(
+  name: string,
+  options: { batchDelayMs?: number; maxUploadBytes?: number } = {},
+): Promise<Running> {
   const dataDir = await mkdtemp(join(tmpdir(), 'company-on-test-'));
   const service = createCompanyOn({
     dataDir,
     brokerUrl: `memory://${name}`,
     embedder: new LocalHashEmbedder({ batchSize: 2, batchDelayMs: options.batchDelayMs ?? 20 }),
     logger: pino({ level: 'silent' }),
+    ...(options.maxUploadBytes === undefined ? {} : { maxUploadBytes: options.maxUploadBytes }),
   });
   await startWorker(service, 2);
   const web = createCompanyOnServer(service);
@@ -30,6 +35,7 @@ export async function startService(name: string, options: { batchDelayMs?: numbe
   const { port } = web.server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    dataDir,
     async close() {
       await web.close();
       await service.close();
