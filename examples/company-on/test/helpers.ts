@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createMonitor } from '@celeriac/monitor-http';
 import { LocalHashEmbedder } from '@celeriac/pipeline-documents';
 import { pino } from 'pino';
 import { createCompanyOn } from '../src/company-on.ts';
@@ -30,7 +31,9 @@ export async function startService(
     ...(options.maxUploadBytes === undefined ? {} : { maxUploadBytes: options.maxUploadBytes }),
   });
   await startWorker(service, 2);
-  const web = createCompanyOnServer(service);
+  // Mounted as main.ts mounts it on a loopback host.
+  const monitor = createMonitor(service.app, { basePath: '/monitor' });
+  const web = createCompanyOnServer(service, { monitor });
   await new Promise<void>((resolve) => web.server.listen(0, '127.0.0.1', resolve));
   const { port } = web.server.address() as AddressInfo;
   return {
@@ -38,6 +41,7 @@ export async function startService(
     dataDir,
     async close() {
       await web.close();
+      await monitor.close();
       await service.close();
       await rm(dataDir, { recursive: true, force: true });
     },

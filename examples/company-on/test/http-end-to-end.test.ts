@@ -19,6 +19,12 @@ describe('Company-on over HTTP on the memory broker', () => {
     await expectCorruptPdfFlow(service.url);
   });
 
+  it('mounts the monitor at /monitor, where the processed uploads show', async () => {
+    const response = await fetch(`${service.url}/monitor/api/tasks`);
+    expect(response.status).toBe(200);
+    expect(JSON.stringify(await response.json())).toContain('documents.process');
+  });
+
   it('answers bad requests with clear 4xx errors', async () => {
     const noFile = await fetch(`${service.url}/uploads`, { method: 'POST', body: new FormData() });
     expect(noFile.status).toBe(400);
