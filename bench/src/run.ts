@@ -1,9 +1,10 @@
 import { benchAmqp } from './amqp-bench.ts';
 import { type CeleriacTarget, enqueueRate, latency, processRate } from './celeriac-scenarios.ts';
+import { benchPipeline } from './pipeline-bench.ts';
 import { benchRedis } from './redis.ts';
 
 /**
- * `npm run bench -- memory` (or `redis`, `amqp`, `all`): prints one JSON line per figure.
+ * `npm run bench -- memory` (or `redis`, `amqp`, `pipeline`, `all`): prints one JSON line per figure.
  * BENCH_TASKS sets the task count of the throughput scenarios.
  */
 const which = process.argv[2] ?? 'memory';
@@ -25,6 +26,7 @@ const suites: Record<string, () => Promise<void>> = {
   memory: benchMemory,
   amqp: benchAmqp,
   redis: () => benchRedis(count),
+  pipeline: benchPipeline,
 };
 const selected = which === 'all' ? Object.keys(suites) : [which];
 for (const name of selected) {
