@@ -122,3 +122,16 @@ describe('chain', () => {
     expect(laterRuns).toBe(0);
   });
 });
+
+describe('signatures keep their task’s own options', () => {
+  it('a chain link and a link callback go to the queue their task was registered with', async () => {
+    const app = makeApp();
+    const first = app.task('route.first', (n: number) => n + 1, { queue: 'q-first' });
+    const second = app.task('route.second', (n: number) => n * 10, { queue: 'q-second' });
+    await app.worker({ queues: ['q-first', 'q-second'], concurrency: 2 }).start();
+    const result = await chain(first.s(1), second.s()).applyAsync();
+    expect(await result.get({ timeout: 5_000 })).toBe(20);
+    expect((await result.record())?.queue).toBe('q-second');
+    expect((await result.parent?.record())?.queue).toBe('q-first');
+  });
+});

@@ -202,7 +202,13 @@ export class Celeriac implements AppInternals {
   }
 
   async publish(requests: readonly PublishRequest[]): Promise<string[]> {
-    const prepared = requests.map((request) => this.#builder.build(request));
+    // Signatures, canvas steps and callbacks carry only a name: the task's own options (its queue,
+    // priority, limits) apply to them when this app knows the task, as in Celery.
+    const prepared = requests.map((request) =>
+      this.#builder.build(
+        request.task === undefined ? { ...request, task: this.#tasks.get(request.name)?.options } : request,
+      ),
+    );
     const { broker, backend, events } = await this.connect();
     let toSend = prepared;
     if (backend !== undefined && prepared.some((p) => p.dedup)) {
