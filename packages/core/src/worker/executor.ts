@@ -126,7 +126,8 @@ export class Executor implements StateSink {
       redelivered: ctx.redelivered,
     });
     if (options.acksLate === false) await this.#settle(run);
-    await this.#waitForRate(ctx.name, options);
+    const rateWait = this.#waitForRate(ctx.name, options);
+    if (rateWait !== undefined) await rateWait;
     run.startedAt = Date.now();
     if (options.trackStarted !== false && options.ignoreResult !== true) {
       // Not awaited: the final write follows on the same backend connection, and a task need not wait
@@ -164,15 +165,20 @@ export class Executor implements StateSink {
   }
 
   /** Wait for this task type's turn under `rateLimit` (this worker) and `globalRateLimit` (the cluster). */
-  async #waitForRate(name: string, options: TaskOptions): Promise<void> {
+  /** Undefined (no promise, no tick) when the task type has no rate limit: the common case. */
+  #waitForRate(name: string, options: TaskOptions): Promise<void> | undefined {
     const host = this.#host;
     const interval = host.rateIntervalMs(name, options);
-    let wait = interval === undefined ? 0 : host.rateLimiter.reserve(name, interval);
-    if (options.globalRateLimit !== undefined && host.globalRateLimiter !== undefined) {
-      const globalWait = await host.globalRateLimiter.reserve(name, parseRate(options.globalRateLimit));
-      wait = Math.max(wait, globalWait);
-    }
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const global = options.globalRateLimit !== undefined && host.globalRateLimiter !== undefined;
+    if (interval === undefined && !global) return undefined;
+    return (async () => {
+      let wait = interval === undefined ? 0 : host.rateLimiter.reserve(name, interval);
+      if (global) {
+        const globalWait = await host.globalRateLimiter!.reserve(name, parseRate(options.globalRateLimit!));
+        wait = Math.max(wait, globalWait);
+      }
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    })();
   }
 
   async #succeed(
