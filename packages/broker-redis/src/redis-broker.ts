@@ -45,7 +45,7 @@ export interface RedisBrokerOptions {
   /**
    * An ioredis client to send commands on, instead of opening one from `url`. It is not closed by
    * the broker; the blocking and subscriber connections are opened with `connection.duplicate()`.
-   * Give it `enableAutoPipelining: true` for throughput. Scripts are added to it with
+   * The broker coalesces its own writes, so `enableAutoPipelining` is not needed. Scripts are added to it with
    * `defineCommand` (names starting `celeriac_`).
    * @default a new connection to `url`
    */

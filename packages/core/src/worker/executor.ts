@@ -37,6 +37,8 @@ export interface ExecutorHost {
   publish(requests: readonly PublishRequest[]): Promise<string[]>;
   emit(event: ClusterEvent): void;
   readonly pool: TaskPool;
+  /** The handler of `run` is done: its slot may take the next task while the outcome is stored. */
+  freeSlot(run: Run): void;
   /** Revoked ids this worker knows of. */
   readonly revoked: RevokedSet;
   /** Per-worker rate limiting; `rateIntervalMs(name, options)` is the spacing in ms, if limited. */
@@ -81,6 +83,7 @@ export class Executor implements StateSink {
       }
     } finally {
       run.ctx?.finish();
+      this.#host.freeSlot(run);
     }
   }
 
@@ -156,6 +159,7 @@ export class Executor implements StateSink {
       clearLimits?.();
       // From here the executor owns the state: a handler left running past its hard limit cannot change it.
       ctx.finish();
+      host.freeSlot(run);
     }
     await this.#results.flushLogs(ctx);
     if (run.abandoned) return;

@@ -12,4 +12,9 @@ export interface Run {
   settled: boolean;
   /** Given back at a cold shutdown: whatever the handler does next is not this worker's to report. */
   abandoned: boolean;
+  /**
+   * The handler is done (or never ran): its concurrency slot is free for the next task while the
+   * outcome is stored and the delivery acknowledged.
+   */
+  slotFreed: boolean;
 }

@@ -163,6 +163,7 @@ export class Worker implements ControlTarget {
       publish: (requests) => host.publish(requests),
       emit: (event) => this.#emit(event),
       pool: this.#pool,
+      freeSlot: (run) => this.#freeSlot(run),
       revoked: this.#revoked,
       rateLimiter: this.#rateLimiter,
       rateIntervalMs: (name, options) => this.#rateIntervalMs(name, options),
@@ -284,7 +285,7 @@ export class Worker implements ControlTarget {
   }
 
   #receive(delivery: Delivery): void {
-    const run: Run = { delivery, ctx: undefined, startedAt: 0, settled: false, abandoned: false };
+    const run: Run = { delivery, ctx: undefined, startedAt: 0, settled: false, abandoned: false, slotFreed: false };
     if (this.#state === 'closing' || this.#state === 'closed') {
       // Arrived while closing: give it back untouched.
       run.settled = true;
@@ -301,13 +302,20 @@ export class Worker implements ControlTarget {
     void this.#executor!.execute(run).then(() => this.#done(run));
   }
 
-  #done(run: Run): void {
+  /** A handler finished: the next prefetched task starts while this one's outcome is stored and acked. */
+  #freeSlot(run: Run): void {
+    if (run.slotFreed) return;
+    run.slotFreed = true;
     this.#active--;
-    this.#processed++;
-    this.#held.delete(run.delivery);
     const next = this.#state === 'running' ? this.#waiting.shift() : undefined;
     if (next !== undefined) this.#run(next);
-    if (this.#active === 0) this.#wake?.();
+  }
+
+  #done(run: Run): void {
+    this.#freeSlot(run);
+    this.#processed++;
+    this.#held.delete(run.delivery);
+    if (this.#held.size === 0) this.#wake?.();
   }
 
   /**
@@ -341,7 +349,8 @@ export class Worker implements ControlTarget {
       this.#held.delete(run.delivery);
     }
     await Promise.all(waiting.map((run) => this.#broker?.nack(run.delivery, { requeue: true })));
-    if (this.#active > 0 && !this.#forced) {
+    // Wait for running handlers and for finished ones still storing their outcome and acking.
+    if (this.#held.size > 0 && !this.#forced) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
@@ -369,6 +378,8 @@ export class Worker implements ControlTarget {
   async #forceStop(): Promise<void> {
     const requeue: Promise<void>[] = [];
     for (const run of this.#held.values()) {
+      // A finished handler's outcome is being stored and acked: requeueing it would run it twice.
+      if (run.slotFreed) continue;
       run.abandoned = true;
       run.ctx?.abort(new WorkerShutdown());
       run.ctx?.finish();
