@@ -119,3 +119,39 @@ export async function closeConnection(client: Redis): Promise<void> {
     client.disconnect();
   }
 }
+
+/**
+ * The command connection of a broker or backend: the caller's client when given (not watched, not
+ * closed by us), else a new one; ready within `timeoutMs`, or rejected with the masked URL.
+ */
+export async function openCommandConnection(options: {
+  given: Redis | undefined;
+  url: string;
+  owner: 'broker' | 'backend';
+  report: ErrorReporter;
+  timeoutMs: number;
+}): Promise<Redis> {
+  const { given, url, owner } = options;
+  const client = given ?? openConnection(url, 'command', owner);
+  if (given === undefined) watchConnection(client, url, `${owner} command connection`, options.report);
+  else if (client.status === 'wait') client.connect().catch(() => undefined);
+  try {
+    await whenReady(client, options.timeoutMs, url, 'connect');
+  } catch (error) {
+    if (given === undefined) client.disconnect();
+    throw error;
+  }
+  return client;
+}
+
+/** A subscriber connection duplicated from `client`, watched for errors. */
+export function openSubscriberConnection(
+  url: string,
+  owner: 'broker' | 'backend',
+  client: Redis,
+  report: ErrorReporter,
+): Redis {
+  const subscriber = openConnection(url, 'subscriber', owner, client);
+  watchConnection(subscriber, url, `${owner} subscriber connection`, report);
+  return subscriber;
+}

@@ -4,10 +4,9 @@ import {
   closeConnection,
   DEFAULT_URL,
   type ErrorReporter,
-  openConnection,
+  openCommandConnection,
+  openSubscriberConnection,
   reportToConsole,
-  watchConnection,
-  whenReady,
 } from './connection.ts';
 import { type RedisOperation, toCeleriacError } from './errors.ts';
 import { ResultWriteBatcher } from './internal/result-write-batcher.ts';
@@ -107,16 +106,13 @@ export class RedisBackend implements ResultBackend {
   async #open(): Promise<void> {
     // Reopening waits for a close in progress, which still uses the old connections.
     await this.#closing;
-    const given = this.#options.connection;
-    const client = given ?? openConnection(this.#url, 'command', 'backend');
-    if (given === undefined) watchConnection(client, this.#url, 'backend command connection', this.#report);
-    else if (client.status === 'wait') client.connect().catch(() => undefined);
-    try {
-      await whenReady(client, this.#options.connectTimeout ?? 5000, this.#url, 'connect');
-    } catch (error) {
-      if (given === undefined) client.disconnect();
-      throw error;
-    }
+    const client = await openCommandConnection({
+      given: this.#options.connection,
+      url: this.#url,
+      owner: 'backend',
+      report: this.#report,
+      timeoutMs: this.#options.connectTimeout ?? 5000,
+    });
     this.#scripts = {
       setResult: defineScript(client, 'set-result'),
       incr: defineScript(client, 'incr'),
@@ -125,11 +121,7 @@ export class RedisBackend implements ResultBackend {
       releaseLease: defineScript(client, 'release-lease'),
       appendLog: defineScript(client, 'append-log'),
     };
-    this.#pubsub = new PubSub(() => {
-      const subscriber = openConnection(this.#url, 'subscriber', 'backend', client);
-      watchConnection(subscriber, this.#url, 'backend subscriber connection', this.#report);
-      return subscriber;
-    }, this.#report);
+    this.#pubsub = new PubSub(() => openSubscriberConnection(this.#url, 'backend', client, this.#report), this.#report);
     this.#client = client;
   }
 

@@ -20,7 +20,9 @@ import {
   closeConnection,
   DEFAULT_URL,
   type ErrorReporter,
+  openCommandConnection,
   openConnection,
+  openSubscriberConnection,
   reportToConsole,
   watchConnection,
   whenReady,
@@ -187,16 +189,13 @@ export class RedisBroker implements Broker {
   async #open(): Promise<void> {
     // Reopening waits for a close in progress, which still uses the old connections.
     await this.#closing;
-    const given = this.#options.connection;
-    const client = given ?? openConnection(this.#url, 'command', 'broker');
-    if (given === undefined) watchConnection(client, this.#url, 'broker command connection', this.#report);
-    else if (client.status === 'wait') client.connect().catch(() => undefined);
-    try {
-      await whenReady(client, this.#publishTimeout, this.#url, 'connect');
-    } catch (error) {
-      if (given === undefined) client.disconnect();
-      throw error;
-    }
+    const client = await openCommandConnection({
+      given: this.#options.connection,
+      url: this.#url,
+      owner: 'broker',
+      report: this.#report,
+      timeoutMs: this.#publishTimeout,
+    });
     const script = (name: Parameters<typeof defineScript>[1]) => defineScript(client, name);
     this.#scripts = {
       publish: script('publish'),
@@ -211,11 +210,7 @@ export class RedisBroker implements Broker {
       deadLetterRequeue: script('dead-letter-requeue'),
       deadLetterDelete: script('dead-letter-delete'),
     };
-    this.#pubsub = new PubSub(() => {
-      const subscriber = openConnection(this.#url, 'subscriber', 'broker', client);
-      watchConnection(subscriber, this.#url, 'broker subscriber connection', this.#report);
-      return subscriber;
-    }, this.#report);
+    this.#pubsub = new PubSub(() => openSubscriberConnection(this.#url, 'broker', client, this.#report), this.#report);
     this.#client = client;
   }
 
