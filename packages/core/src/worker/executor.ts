@@ -16,9 +16,9 @@ import { CanvasSteps } from './canvas-steps.ts';
 import { ExecutionContext, type StateSink } from './execution-context.ts';
 import type { GlobalRateLimiter } from './global-rate-limit.ts';
 import type { TaskPool } from './pool.ts';
-import { parseRate, type RateLimiter } from './rate-limit.ts';
+import { type RateLimiter, waitForRate } from './rate-limit.ts';
 import { ResultWriter } from './result-writer.ts';
-import { decideRetry } from './retry.ts';
+import { decideRetry, retryRequest } from './retry.ts';
 import type { Run } from './run-state.ts';
 import { startTimeLimits } from './time-limit.ts';
 
@@ -129,7 +129,7 @@ export class Executor implements StateSink {
       redelivered: ctx.redelivered,
     });
     if (options.acksLate === false) await this.#settle(run);
-    const rateWait = this.#waitForRate(ctx.name, options);
+    const rateWait = waitForRate(host, ctx.name, options);
     if (rateWait !== undefined) await rateWait;
     run.startedAt = Date.now();
     if (options.trackStarted !== false && options.ignoreResult !== true) {
@@ -169,22 +169,6 @@ export class Executor implements StateSink {
   }
 
   /** Wait for this task type's turn under `rateLimit` (this worker) and `globalRateLimit` (the cluster). */
-  /** Undefined (no promise, no tick) when the task type has no rate limit: the common case. */
-  #waitForRate(name: string, options: TaskOptions): Promise<void> | undefined {
-    const host = this.#host;
-    const interval = host.rateIntervalMs(name, options);
-    const global = options.globalRateLimit !== undefined && host.globalRateLimiter !== undefined;
-    if (interval === undefined && !global) return undefined;
-    return (async () => {
-      let wait = interval === undefined ? 0 : host.rateLimiter.reserve(name, interval);
-      if (global) {
-        const globalWait = await host.globalRateLimiter!.reserve(name, parseRate(options.globalRateLimit!));
-        wait = Math.max(wait, globalWait);
-      }
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    })();
-  }
-
   async #succeed(
     run: Run,
     ctx: ExecutionContext,
@@ -270,47 +254,11 @@ export class Executor implements StateSink {
     cause: unknown,
   ): Promise<void> {
     const host = this.#host;
-    const { headers, body } = envelope;
     const retries = ctx.retries + 1;
     const at = eta ?? new Date(Date.now() + countdown * 1000);
-    const {
-      lang,
-      task,
-      id,
-      root_id,
-      parent_id,
-      group,
-      eta: _eta,
-      expires,
-      retries: _r,
-      timelimit,
-      origin,
-      version,
-      ...custom
-    } = headers;
     // The retry is a new message with the same task id; publish it before acking the original,
     // so a crash in between runs the task twice rather than never.
-    await host.publish([
-      {
-        name: task,
-        args: body[0],
-        call: {
-          taskId: id,
-          eta: at,
-          queue: run.delivery.queue,
-          priority: run.delivery.priority,
-          kwargs: body[1],
-          ...(expires === null ? {} : { expires }),
-        },
-        task: { timeLimit: timelimit[0] ?? undefined, softTimeLimit: timelimit[1] ?? undefined },
-        retries,
-        rootId: root_id,
-        parentId: parent_id,
-        groupId: group,
-        embed: body[2],
-        extraHeaders: custom,
-      },
-    ]);
+    await host.publish([retryRequest(envelope, run.delivery, retries, at)]);
     const remote = toRemoteError(cause);
     await this.#results.store(ctx, 'RETRY', { error: remote });
     host.emit({

@@ -1,4 +1,6 @@
 import { ConfigError } from '../errors/celeriac-error.ts';
+import type { TaskOptions } from '../task/options.ts';
+import type { GlobalRateLimiter } from './global-rate-limit.ts';
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -28,4 +30,26 @@ export class RateLimiter {
     this.#next.set(key, start + intervalMs);
     return start - now;
   }
+}
+
+/** What waiting for a rate-limited start needs from the worker. */
+export interface RateLimitHost {
+  readonly rateLimiter: RateLimiter;
+  rateIntervalMs(name: string, options: TaskOptions): number | undefined;
+  readonly globalRateLimiter: GlobalRateLimiter | undefined;
+}
+
+/**
+ * Wait for this task type's turn under `rateLimit` (this worker) and `globalRateLimit` (the
+ * cluster). Undefined (no promise, no tick) when the task type has no rate limit: the common case.
+ */
+export function waitForRate(host: RateLimitHost, name: string, options: TaskOptions): Promise<void> | undefined {
+  const interval = host.rateIntervalMs(name, options);
+  const global = options.globalRateLimit !== undefined ? host.globalRateLimiter : undefined;
+  if (interval === undefined && global === undefined) return undefined;
+  return (async () => {
+    let wait = interval === undefined ? 0 : host.rateLimiter.reserve(name, interval);
+    if (global !== undefined) wait = Math.max(wait, await global.reserve(name, parseRate(options.globalRateLimit!)));
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  })();
 }

@@ -1,3 +1,6 @@
+import type { PublishRequest } from '../app/producer.ts';
+import type { Delivery } from '../broker/broker.ts';
+import type { TaskEnvelope } from '../broker/message.ts';
 import { Retry } from '../errors/signals.ts';
 import { RETRY_DEFAULTS, type TaskOptions } from '../task/options.ts';
 
@@ -48,4 +51,43 @@ export function decideRetry(options: TaskOptions, thrown: unknown, retries: numb
       ? backoffDelay(options, retries)
       : (options.defaultRetryDelay ?? RETRY_DEFAULTS.defaultRetryDelay);
   return { retry: true, countdown, eta: undefined, error: cause };
+}
+
+/** The message that retries `envelope` at `at`: same id, queue, priority, arguments, canvas and user headers. */
+export function retryRequest(envelope: TaskEnvelope, delivery: Delivery, retries: number, at: Date): PublishRequest {
+  const { headers, body } = envelope;
+  const {
+    lang,
+    task,
+    id,
+    root_id,
+    parent_id,
+    group,
+    eta,
+    expires,
+    retries: _r,
+    timelimit,
+    origin,
+    version,
+    ...custom
+  } = headers;
+  return {
+    name: task,
+    args: body[0],
+    call: {
+      taskId: id,
+      eta: at,
+      queue: delivery.queue,
+      priority: delivery.priority,
+      kwargs: body[1],
+      ...(expires === null ? {} : { expires }),
+    },
+    task: { timeLimit: timelimit[0] ?? undefined, softTimeLimit: timelimit[1] ?? undefined },
+    retries,
+    rootId: root_id,
+    parentId: parent_id,
+    groupId: group,
+    embed: body[2],
+    extraHeaders: custom,
+  };
 }

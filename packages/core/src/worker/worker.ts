@@ -230,17 +230,13 @@ export class Worker implements ControlTarget {
   }
 
   stats(): Json {
+    const { timestamp: _, ...state } = this.#describe();
     return {
-      hostname: this.hostname,
-      pid: process.pid,
+      ...state,
       pool: this.#options.pool ?? 'async',
-      concurrency: this.concurrency,
       prefetch: this.prefetch,
-      queues: [...this.queues],
       paused: [...this.#paused],
-      active: this.#active,
       reserved: this.#waiting.length,
-      processed: this.#processed,
       uptime: (Date.now() - this.#onlineAt) / 1000,
       loadavg: loadavg(),
       rss: process.memoryUsage.rss(),
@@ -402,8 +398,12 @@ export class Worker implements ControlTarget {
   }
 
   #emitWorker(type: 'worker-online' | 'worker-heartbeat' | 'worker-offline'): void {
-    const event: WorkerEvent & { type: typeof type } = {
-      type,
+    this.#emit({ type, ...this.#describe() });
+  }
+
+  /** What this worker says of itself in worker events and `inspect().stats()`. */
+  #describe(): WorkerEvent {
+    return {
       hostname: this.hostname,
       timestamp: Date.now(),
       pid: process.pid,
@@ -413,6 +413,5 @@ export class Worker implements ControlTarget {
       processed: this.#processed,
       freq: this.#options.heartbeatInterval ?? 2,
     };
-    this.#emit(event);
   }
 }

@@ -59,6 +59,8 @@ export function describeBrokerConformance(options: BrokerConformanceOptions): vo
       return broker;
     },
     itRequires(capability, name, fn) {
+      // Why skipped: a broker that lacks a capability (memory has no leases) cannot be held to it;
+      // the reason is printed with the test, and every broker that declares the capability runs it.
       it.skipIf(declared[capability] === false)(name, async (test) => {
         test.skip(!ctx.capabilities[capability], `${options.name} lacks capabilities.${capability}`);
         await fn();
