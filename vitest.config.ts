@@ -10,6 +10,9 @@ export default defineConfig({
       'packages/*',
       'examples/*',
       ...serial.map((name, i) => celeriacSerialProject(name, `packages/${name}`, i + 1)),
+      // Python Celery processes and Celery's fixed names (the `celery` exchange, kombu's `unacked`
+      // keys): one file at a time, after everything else.
+      celeriacSerialProject('interop-celery', 'interop/celery', serial.length + 1),
     ],
   },
 });

@@ -1,5 +1,5 @@
 export { Celeriac } from './app/celeriac.ts';
-export type { CeleriacOptions } from './app/options.ts';
+export type { CeleriacOptions, WireProtocol } from './app/options.ts';
 export { maskUrl } from './app/resolve-url.ts';
 export type { Route, RouterFunction, Routes } from './app/routing.ts';
 export type { ResultBackend, ResultRecord, Unsubscribe } from './backend/result-backend.ts';
@@ -53,8 +53,27 @@ export {
 } from './errors/index.ts';
 export { ClusterEvents } from './events/cluster-events.ts';
 export type * from './events/event-map.ts';
+export { EVENTS_CHANNEL } from './events/event-publisher.ts';
 export type { Json } from './json/json.ts';
 export { assertJson, DEFAULT_MAX_PAYLOAD_BYTES } from './json/json.ts';
+export { CELERY_EVENT_EXCHANGE, celeryEventRoutingKey, toCeleryEvent } from './protocol/celery-events.ts';
+export type { CeleryException } from './protocol/celery-results.ts';
+export {
+  celeryResultKey,
+  errorFromCelery,
+  errorToCelery,
+  recordFromCelery,
+  recordToCelery,
+} from './protocol/celery-results.ts';
+export type { CeleryWireMessage, ReceivedCeleryMessage } from './protocol/celery-wire.ts';
+export {
+  CELERY_DEFAULT_QUEUE,
+  celeryTimeToIso,
+  fromCeleryWire,
+  signatureFromCelery,
+  signatureToCelery,
+  toCeleryWire,
+} from './protocol/celery-wire.ts';
 export type { ResultInfo } from './result/async-result.ts';
 export { AsyncResult } from './result/async-result.ts';
 export { GroupResult } from './result/group-result.ts';

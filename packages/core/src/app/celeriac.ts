@@ -10,6 +10,7 @@ import { coerceError } from '../errors/coerce-error.ts';
 import { ClusterEvents } from '../events/cluster-events.ts';
 import { EventPublisher } from '../events/event-publisher.ts';
 import { DEFAULT_MAX_PAYLOAD_BYTES, type JsonCompatible } from '../json/json.ts';
+import { CELERY_DEFAULT_QUEUE } from '../protocol/celery-wire.ts';
 import { AsyncResult } from '../result/async-result.ts';
 import type { CallOptions } from '../task/call-options.ts';
 import type { TaskContext } from '../task/context.ts';
@@ -68,7 +69,7 @@ export class Celeriac implements AppInternals {
     this.hostname = options.hostname ?? `${process.pid}@${osHostname()}`;
     this.logger = options.logger ?? pino({ name: 'celeriac', level: process.env.CELERIAC_LOG_LEVEL ?? 'info' });
     this.resultExpires = options.resultExpires ?? 86_400;
-    this.defaultQueue = options.defaultQueue ?? 'default';
+    this.defaultQueue = options.defaultQueue ?? (options.protocol === 'celery' ? CELERY_DEFAULT_QUEUE : 'default');
     this.#builder = new MessageBuilder({
       router: new Router(options.routes),
       defaultQueue: this.defaultQueue,
@@ -79,7 +80,8 @@ export class Celeriac implements AppInternals {
     // Validate URL schemes before opening anything, so a bad one throws here and leaves nothing pending.
     if (typeof broker === 'string') assertSupportedUrl(broker, 'broker');
     if (typeof options.backend === 'string') assertSupportedUrl(options.backend, 'backend');
-    this.#brokerSource = typeof broker === 'string' ? openBroker(broker) : { instance: Promise.resolve(broker) };
+    this.#brokerSource =
+      typeof broker === 'string' ? openBroker(broker, options.protocol) : { instance: Promise.resolve(broker) };
     this.#backendSource = this.#openBackend(broker, options.backend);
     this.resultsEnabled = this.#backendSource !== undefined;
     // Opening starts at construction; keep an unobserved failure from crashing the process before first use.
@@ -99,9 +101,11 @@ export class Celeriac implements AppInternals {
   #openBackend(broker: string | Broker, backend: CeleriacOptions['backend']): CeleriacApp['backendSource'] {
     if (backend === null) return undefined;
     if (backend !== undefined) {
-      return typeof backend === 'string' ? openBackend(backend) : { instance: Promise.resolve(backend) };
+      return typeof backend === 'string'
+        ? openBackend(backend, this.#options.protocol)
+        : { instance: Promise.resolve(backend) };
     }
-    if (typeof broker === 'string' && urlCanBeBackend(broker)) return openBackend(broker);
+    if (typeof broker === 'string' && urlCanBeBackend(broker)) return openBackend(broker, this.#options.protocol);
     return undefined;
   }
 

@@ -4,6 +4,9 @@ import type { Broker } from '../broker/broker.ts';
 import type { TaskOptions } from '../task/options.ts';
 import type { Routes } from './routing.ts';
 
+/** The wire format brokers and backends speak: Celeriac's own, or Celery's (for interop with Python). */
+export type WireProtocol = 'celeriac' | 'celery';
+
 /** Options of `new Celeriac(options)`. Times are in seconds. */
 export interface CeleriacOptions {
   /** A URL (`memory://`, `redis://`, `rediss://`, `amqp://`, `amqps://`) or a Broker instance. @default 'memory://' */
@@ -27,6 +30,13 @@ export interface CeleriacOptions {
   maxPayloadBytes?: number;
   /** Name of this process in events and results. @default `${pid}@${os.hostname()}` */
   hostname?: string;
+  /**
+   * Wire format. `'celery'` speaks Celery's message protocol 2 (AMQP) and kombu's Redis layout, and
+   * keeps results as Celery's Redis backend does, so Python Celery workers and clients share queues
+   * and results with this app; the default queue becomes `celery`. Needs a redis:// or amqp:// broker.
+   * @default 'celeriac'
+   */
+  protocol?: WireProtocol;
   /** Emit `task-sent` events when publishing. @default true */
   sendSentEvents?: boolean;
 }

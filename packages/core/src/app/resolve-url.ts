@@ -1,6 +1,7 @@
 import type { ResultBackend } from '../backend/result-backend.ts';
 import type { Broker } from '../broker/broker.ts';
 import { AdapterNotInstalledError, ConfigError } from '../errors/celeriac-error.ts';
+import type { WireProtocol } from './options.ts';
 
 interface Adapter {
   packageName: string;
@@ -45,7 +46,7 @@ export function urlCanBeBackend(url: string): boolean {
 async function loadAdapterClass(
   url: string,
   kind: 'broker' | 'backend',
-): Promise<new (options: { url: string }) => unknown> {
+): Promise<new (options: { url: string; protocol?: WireProtocol }) => unknown> {
   const adapter = adapterFor(url, kind);
   const exportName = kind === 'broker' ? adapter.broker : adapter.backend;
   if (exportName === undefined) {
@@ -73,6 +74,7 @@ async function loadAdapterClass(
   }
   return AdapterClass as new (options: {
     url: string;
+    protocol?: WireProtocol;
   }) => unknown;
 }
 
@@ -91,8 +93,18 @@ export interface Opened<T> {
   release: () => Promise<void>;
 }
 
-function open<T extends { close(): Promise<void> }>(url: string, kind: 'broker' | 'backend'): Opened<T> {
-  const create = async (): Promise<T> => new (await loadAdapterClass(url, kind))({ url }) as T;
+function open<T extends { close(): Promise<void> }>(
+  url: string,
+  kind: 'broker' | 'backend',
+  protocol: WireProtocol,
+): Opened<T> {
+  if (protocol === 'celery' && url.toLowerCase().startsWith('memory:')) {
+    throw new ConfigError(
+      `protocol: 'celery' needs a broker and backend Python can reach: use redis:// or amqp:// instead of ${url}.`,
+    );
+  }
+  const create = async (): Promise<T> =>
+    new (await loadAdapterClass(url, kind))(protocol === 'celery' ? { url, protocol } : { url }) as T;
   if (!url.toLowerCase().startsWith('memory:')) {
     const instance = create();
     return { instance, release: async () => (await instance.catch(() => undefined))?.close() };
@@ -118,10 +130,10 @@ function open<T extends { close(): Promise<void> }>(url: string, kind: 'broker' 
   };
 }
 
-export function openBroker(url: string): Opened<Broker> {
-  return open<Broker>(url, 'broker');
+export function openBroker(url: string, protocol: WireProtocol = 'celeriac'): Opened<Broker> {
+  return open<Broker>(url, 'broker', protocol);
 }
 
-export function openBackend(url: string): Opened<ResultBackend> {
-  return open<ResultBackend>(url, 'backend');
+export function openBackend(url: string, protocol: WireProtocol = 'celeriac'): Opened<ResultBackend> {
+  return open<ResultBackend>(url, 'backend', protocol);
 }

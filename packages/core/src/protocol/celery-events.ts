@@ -1,0 +1,83 @@
+import { loadavg } from 'node:os';
+import { coreVersion } from '../cli/banner.ts';
+import type { ClusterEvent } from '../events/event-map.ts';
+import type { Json } from '../json/json.ts';
+
+/** Celery's event exchange (topic): routing key is the event type with dots, e.g. `task.succeeded`. */
+export const CELERY_EVENT_EXCHANGE = 'celeryev';
+
+/** `task-succeeded` → `task.succeeded`, the routing key Celery's event receivers bind to. */
+export function celeryEventRoutingKey(type: string): string {
+  return type.replace('-', '.');
+}
+
+/**
+ * A Celeriac cluster event → the dict Celery's `EventDispatcher` sends, so `celery events`, Flower
+ * and `app.events.Receiver` read Celeriac workers. `clock` is the sender's Lamport clock. Events
+ * Celery has no counterpart for (`task-progress`) map to null.
+ */
+export function toCeleryEvent(
+  event: ClusterEvent,
+  sender: { pid: number; clock: number },
+): Record<string, Json> | null {
+  const base = {
+    type: event.type,
+    hostname: event.hostname,
+    timestamp: event.timestamp / 1000,
+    utcoffset: 0,
+    pid: sender.pid,
+    clock: sender.clock,
+  };
+  switch (event.type) {
+    case 'task-sent':
+      return {
+        ...base,
+        uuid: event.taskId,
+        name: event.name,
+        args: JSON.stringify(event.args),
+        kwargs: '{}',
+        retries: event.retries,
+        eta: event.eta,
+        expires: event.expires,
+        queue: event.queue,
+        exchange: '',
+        routing_key: event.queue,
+        root_id: event.rootId,
+        parent_id: event.parentId,
+      };
+    case 'task-received':
+      return { ...base, uuid: event.taskId, name: event.name, retries: event.retries };
+    case 'task-started':
+      return { ...base, uuid: event.taskId };
+    case 'task-succeeded':
+      return { ...base, uuid: event.taskId, result: JSON.stringify(event.result), runtime: event.runtime / 1000 };
+    case 'task-failed':
+    case 'task-retried':
+      return {
+        ...base,
+        uuid: event.taskId,
+        exception: `${event.error.name}(${JSON.stringify(event.error.message)})`,
+        traceback: event.error.stack ?? '',
+      };
+    case 'task-revoked':
+      return { ...base, uuid: event.taskId, terminated: event.terminated, signum: null, expired: event.expired };
+    case 'task-rejected':
+      return { ...base, uuid: event.taskId, requeue: false };
+    case 'task-progress':
+      return null;
+    case 'worker-online':
+    case 'worker-heartbeat':
+    case 'worker-offline':
+      return {
+        ...base,
+        pid: event.pid,
+        freq: event.freq,
+        active: event.active,
+        processed: event.processed,
+        loadavg: loadavg().map((load) => Math.round(load * 100) / 100),
+        sw_ident: 'celeriac',
+        sw_ver: coreVersion(),
+        sw_sys: process.platform,
+      };
+  }
+}
