@@ -30,6 +30,8 @@ export { Chord, chord } from './canvas/chord.ts';
 export { Group, group } from './canvas/group.ts';
 export type { GatherOptions, Inspector, Replies, TaskSummary } from './control/control.ts';
 export { Control, REVOKE_EXPIRES } from './control/control.ts';
+export type { ControlCommand, ControlReply, ControlRequest } from './control/protocol.ts';
+export { CONTROL_CHANNEL, REPLY_CHANNEL } from './control/protocol.ts';
 export type { RemoteError } from './errors/index.ts';
 export {
   AdapterNotInstalledError,
