@@ -6,9 +6,21 @@ import type { Json } from '../json/json.ts';
 /** Celery's event exchange (topic): routing key is the event type with dots, e.g. `task.succeeded`. */
 export const CELERY_EVENT_EXCHANGE = 'celeryev';
 
-/** `task-succeeded` → `task.succeeded`, the routing key Celery's event receivers bind to. */
+/** `task-succeeded` → `task.succeeded`, the routing key Celery's event receivers bind to (every dash, as Python's `str.replace`). */
 export function celeryEventRoutingKey(type: string): string {
-  return type.replace('-', '.');
+  return type.replaceAll('-', '.');
+}
+
+/** Python's `repr()` of a string: single quotes unless the text holds one and no double quote. */
+function pythonRepr(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  const escaped = text
+    .replaceAll('\\', '\\\\')
+    .replaceAll(quote, `\\${quote}`)
+    .replaceAll('\n', '\\n')
+    .replaceAll('\r', '\\r')
+    .replaceAll('\t', '\\t');
+  return `${quote}${escaped}${quote}`;
 }
 
 /**
@@ -24,7 +36,8 @@ export function toCeleryEvent(
     type: event.type,
     hostname: event.hostname,
     timestamp: event.timestamp / 1000,
-    utcoffset: 0,
+    // Python's `celery.utils.time.utcoffset()`: hours west of UTC, which receivers subtract again.
+    utcoffset: Math.floor(new Date(event.timestamp).getTimezoneOffset() / 60),
     pid: sender.pid,
     clock: sender.clock,
   };
@@ -56,7 +69,8 @@ export function toCeleryEvent(
       return {
         ...base,
         uuid: event.taskId,
-        exception: `${event.error.name}(${JSON.stringify(event.error.message)})`,
+        // What Celery sends: `repr(exc)`, e.g. ValueError('boom').
+        exception: `${event.error.name}(${pythonRepr(event.error.message)})`,
         traceback: event.error.stack ?? '',
       };
     case 'task-revoked':

@@ -1,5 +1,6 @@
 import type { Embed, SignatureJson, TaskEnvelope } from '../broker/message.ts';
 import { ENVELOPE_VERSION } from '../broker/message.ts';
+import { CHORD_SIZE_OPTION } from '../canvas/canvas-keys.ts';
 import type { Json } from '../json/json.ts';
 
 /** Celery's default queue, exchange and routing key: what `protocol: 'celery'` consumes by default. */
@@ -49,7 +50,9 @@ const OPTION_NAMES: ReadonlyArray<readonly [celeriac: string, celery: string]> =
   ['headers', 'headers'],
 ];
 
-const HEADER_NAMES = [
+// Protocol-2 headers: mapped to the envelope's own fields, or (the last six) Celery bookkeeping that
+// `toCeleryWire` writes afresh. Anything else is a user header and is carried as one.
+const PROTOCOL_HEADERS: ReadonlySet<string> = new Set([
   'task',
   'id',
   'root_id',
@@ -60,7 +63,13 @@ const HEADER_NAMES = [
   'retries',
   'timelimit',
   'origin',
-] as const;
+  'lang',
+  'shadow',
+  'group_index',
+  'argsrepr',
+  'kwargsrepr',
+  'ignore_result',
+]);
 
 /** Celeriac's envelope → Celery protocol 2, as a Celery worker expects it. */
 export function toCeleryWire(envelope: TaskEnvelope): CeleryWireMessage {
@@ -69,6 +78,8 @@ export function toCeleryWire(envelope: TaskEnvelope): CeleryWireMessage {
   return {
     headers: {
       ...headers,
+      eta: celeryTimeOrNull(headers.eta),
+      expires: celeryTimeOrNull(headers.expires),
       lang: 'js',
       shadow: null,
       group_index: null,
@@ -112,9 +123,16 @@ export function fromCeleryWire(message: ReceivedCeleryMessage): TaskEnvelope {
     throw new Error('Celery message body is not [args, kwargs, embed]');
   }
   const kwargs = isObject(payload[1]) ? (payload[1] as Record<string, Json>) : {};
+  const embed = embedFromCelery(payload[2]);
+  if (embed.chord !== null && h.lang !== 'js') {
+    // Celery counts a chord's members in its own result keys, which Celeriac workers do not keep.
+    throw new Error(
+      `Celery message ${h.id} is a chord member sent by Celery (lang ${JSON.stringify(h.lang ?? null)}); chords do not cross languages: run them on Python workers`,
+    );
+  }
   const extra: Record<string, Json> = {};
   for (const [key, value] of Object.entries(h)) {
-    if (!(HEADER_NAMES as readonly string[]).includes(key)) extra[key] = value;
+    if (!PROTOCOL_HEADERS.has(key)) extra[key] = value;
   }
   const timelimit = Array.isArray(h.timelimit) ? h.timelimit : [null, null];
   const properties = isObject(message.properties) ? (message.properties as Record<string, Json>) : {};
@@ -142,7 +160,7 @@ export function fromCeleryWire(message: ReceivedCeleryMessage): TaskEnvelope {
       priority: Math.max(0, Math.min(9, Math.trunc(priority))),
       delivery_info: { routing_key: message.queue },
     },
-    body: [payload[0] as Json[], kwargs, embedFromCelery(payload[2])],
+    body: [payload[0] as Json[], kwargs, embed],
   };
 }
 
@@ -174,6 +192,7 @@ export function signatureToCelery(signature: SignatureJson): Json {
     const value = signature.options[celeriac];
     if (value !== undefined) options[celery] = value;
   }
+  const chordSize = signature.options[CHORD_SIZE_OPTION];
   return {
     task: signature.task,
     args: signature.args,
@@ -181,7 +200,7 @@ export function signatureToCelery(signature: SignatureJson): Json {
     options,
     subtask_type: null,
     immutable: signature.immutable,
-    chord_size: null,
+    chord_size: typeof chordSize === 'number' ? chordSize : null,
   };
 }
 
@@ -201,6 +220,7 @@ export function signatureFromCelery(value: unknown): SignatureJson {
     const option = celeryOptions[celery];
     if (option !== undefined && option !== null) options[celeriac] = option;
   }
+  if (typeof sig.chord_size === 'number') options[CHORD_SIZE_OPTION] = sig.chord_size;
   return {
     task: sig.task as string,
     args: Array.isArray(sig.args) ? (sig.args as Json[]) : [],
@@ -225,9 +245,29 @@ function isoOrNull(value: unknown): string | null {
   return iso;
 }
 
-/** Celery writes naive UTC times (`utcnow().isoformat()`) where no zone was given: read them as UTC. */
+/**
+ * Celery writes naive UTC times (`utcnow().isoformat()`) where no zone was given: read them as UTC.
+ * Microseconds are rounded up to the next millisecond, so an eta read here is never early.
+ */
 export function celeryTimeToIso(value: string): string | undefined {
   const zoned = /(?:Z|[+-]\d\d:?\d\d)$/i.test(value) ? value : `${value}Z`;
   const time = Date.parse(zoned);
-  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+  if (Number.isNaN(time)) return undefined;
+  const subMillisecond = /\.\d{3}(\d+)/.exec(value)?.[1];
+  const roundUp = subMillisecond !== undefined && /[1-9]/.test(subMillisecond) ? 1 : 0;
+  return new Date(time + roundUp).toISOString();
+}
+
+/**
+ * An ISO-8601 time as Python's `datetime.isoformat()` writes it (`…T11:14:09.831000+00:00`):
+ * Celery's own ISO parser reads a three-digit fraction as microseconds, so `.831Z` would be 831 µs.
+ */
+export function isoToCeleryTime(iso: string): string {
+  const time = Date.parse(iso);
+  if (Number.isNaN(time)) throw new Error(`not an ISO-8601 time: ${JSON.stringify(iso)}`);
+  return `${new Date(time).toISOString().slice(0, 23)}000+00:00`;
+}
+
+function celeryTimeOrNull(value: Json | undefined): string | null {
+  return typeof value === 'string' && value !== '' ? isoToCeleryTime(value) : null;
 }
