@@ -59,7 +59,8 @@ export interface CompanyOn {
 export function createCompanyOn(options: CompanyOnOptions = {}): CompanyOn {
   const env = process.env;
   const dataDir = options.dataDir ?? env.DATA_DIR ?? join(tmpdir(), 'company-on');
-  const logger = options.logger ?? pino({ level: env.LOG_LEVEL ?? 'info' });
+  // CELERIAC_LOG_LEVEL is what the CLI sets for the modules it loads (`celeriac worker --loglevel`).
+  const logger = options.logger ?? pino({ level: env.LOG_LEVEL ?? env.CELERIAC_LOG_LEVEL ?? 'info' });
   const maxUploadBytes = options.maxUploadBytes ?? Number(env.MAX_UPLOAD_BYTES ?? 50 * 1024 * 1024);
   const brokerUrl = options.brokerUrl ?? env.CELERIAC_BROKER_URL ?? 'memory://';
   const backendUrl = options.backendUrl ?? env.CELERIAC_RESULT_BACKEND;

@@ -6,7 +6,7 @@ import { LocalHashEmbedder, parseStageFailure } from '@celeriac/pipeline-documen
 import { pino } from 'pino';
 import { createCompanyOn } from './company-on.ts';
 import { DocumentBars } from './document-bars.ts';
-import { startWorker } from './roles.ts';
+import { startWorker } from './worker-and-beat.ts';
 
 /**
  * `npm run demo`: the Company-on pipeline on the in-process memory broker. The shipped samples
@@ -77,10 +77,10 @@ try {
   console.log(`
 Run the service (web page, upload API, SSE progress, chat, monitor at /monitor):
   PORT=3000 npm start -w examples/company-on      then open http://127.0.0.1:3000/
-Or as separate processes on Redis:
-  CELERIAC_BROKER_URL=redis://127.0.0.1:6379 ROLE=worker npm start -w examples/company-on
-  CELERIAC_BROKER_URL=redis://127.0.0.1:6379 ROLE=beat   npm start -w examples/company-on
-  CELERIAC_BROKER_URL=redis://127.0.0.1:6379 ROLE=web PORT=3000 npm start -w examples/company-on
+Or as separate processes on Redis (worker and beat run by the celeriac CLI: celeriac worker -A ./dist/app.js …):
+  CELERIAC_BROKER_URL=redis://127.0.0.1:6379 npm run worker -w examples/company-on
+  CELERIAC_BROKER_URL=redis://127.0.0.1:6379 npm run beat -w examples/company-on
+  CELERIAC_BROKER_URL=redis://127.0.0.1:6379 CELERIAC_EMBEDDED=0 PORT=3000 npm start -w examples/company-on
 `);
 } catch (error) {
   console.error('The demo failed:', error);

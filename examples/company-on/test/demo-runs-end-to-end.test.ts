@@ -23,5 +23,8 @@ describe('npm run demo', () => {
     expect(stdout).toContain('A: The daily meal allowance for domestic travel is 45 euros.');
     expect(stdout).toMatch(/\[1\] travel-policy\.pdf · chunk \d+ · score/);
     expect(stdout).toContain('PORT=3000 npm start -w examples/company-on');
+    expect(stdout).toContain('CELERIAC_BROKER_URL=redis://127.0.0.1:6379 npm run worker -w examples/company-on');
+    expect(stdout).toContain('CELERIAC_BROKER_URL=redis://127.0.0.1:6379 npm run beat -w examples/company-on');
+    expect(stdout).toContain('CELERIAC_EMBEDDED=0 PORT=3000 npm start -w examples/company-on');
   });
 });

@@ -3,24 +3,25 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createMonitor } from '@celeriac/monitor-http';
+import { createMonitor, type MonitorOptions } from '@celeriac/monitor-http';
 import { LocalHashEmbedder } from '@celeriac/pipeline-documents';
 import { pino } from 'pino';
 import { createCompanyOn } from '../src/company-on.ts';
-import { startWorker } from '../src/roles.ts';
-import { createCompanyOnServer } from '../src/server.ts';
+import { type CompanyOnServer, createCompanyOnServer } from '../src/server.ts';
 import type { UploadEvent } from '../src/upload-events.ts';
+import { startWorker } from '../src/worker-and-beat.ts';
 
 export interface Running {
   url: string;
   dataDir: string;
+  web: CompanyOnServer;
   close(): Promise<void>;
 }
 
 /** The whole service on a fresh memory broker, a temporary data dir and a random port. */
 export async function startService(
   name: string,
-  options: { batchDelayMs?: number; maxUploadBytes?: number } = {},
+  options: { batchDelayMs?: number; maxUploadBytes?: number; monitor?: MonitorOptions | false } = {},
 ): Promise<Running> {
   const dataDir = await mkdtemp(join(tmpdir(), 'company-on-test-'));
   const service = createCompanyOn({
@@ -32,16 +33,17 @@ export async function startService(
   });
   await startWorker(service, 2);
   // Mounted as main.ts mounts it on a loopback host.
-  const monitor = createMonitor(service.app, { basePath: '/monitor' });
-  const web = createCompanyOnServer(service, { monitor });
-  await new Promise<void>((resolve) => web.server.listen(0, '127.0.0.1', resolve));
-  const { port } = web.server.address() as AddressInfo;
+  const monitor = options.monitor === false ? undefined : createMonitor(service.app, options.monitor ?? {});
+  const web = await createCompanyOnServer(service, monitor === undefined ? {} : { monitor });
+  await web.fastify.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = web.fastify.server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     dataDir,
+    web,
     async close() {
       await web.close();
-      await monitor.close();
+      await monitor?.close();
       await service.close();
       await rm(dataDir, { recursive: true, force: true });
     },

@@ -30,6 +30,13 @@ describe('Company-on over HTTP on the memory broker', () => {
     expect(noFile.status).toBe(400);
     const notMultipart = await fetch(`${service.url}/uploads`, { method: 'POST', body: 'x' });
     expect(notMultipart.status).toBe(415);
+    const malformed = await fetch(`${service.url}/uploads`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=x' },
+      body: 'not a multipart body',
+    });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: string }).error).toMatch(/^Malformed multipart body/);
     expect((await fetch(`${service.url}/start/no-such-upload`, { method: 'POST' })).status).toBe(404);
     expect((await fetch(`${service.url}/start/bad%20id`, { method: 'POST' })).status).toBe(400);
     const emptyQuestion = await fetch(`${service.url}/chat/s1`, { method: 'POST', body: '{"question":" "}' });

@@ -1,22 +1,43 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectCorruptPdfFlow, expectPdfFlow } from './flows.ts';
 
 /**
- * The same end-to-end flows with the service split into processes (`ROLE=web`, `ROLE=worker`,
- * `ROLE=beat` of the built `dist/main.js`) that meet through Redis: `REDIS_URL`, else
- * redis://127.0.0.1:6379, under a key prefix of their own. Skipped, loudly, when no Redis answers,
- * except under CI=true, where that fails.
+ * The same end-to-end flows with the service split into processes that meet through Redis
+ * (`REDIS_URL`, else redis://127.0.0.1:6379, under a key prefix of their own): the worker and beat
+ * run by the Celeriac CLI exactly as the example's `npm run worker` and `npm run beat` scripts say
+ * (`celeriac worker -A ./dist/app.js …`), the web service as `node dist/main.js` with
+ * `CELERIAC_EMBEDDED=0`. Skipped, loudly, when no Redis answers, except under CI=true, where that fails.
  */
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const exampleDir = fileURLToPath(new URL('..', import.meta.url));
+const main = join(exampleDir, 'dist', 'main.js');
+const appModule = join(exampleDir, 'dist', 'app.js');
+
+/** The bin of @celeriac/core, the `celeriac` of the npm scripts. */
+function celeriacBin(): string {
+  const manifest = createRequire(import.meta.url).resolve('@celeriac/core/package.json');
+  const { bin } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin: { celeriac: string } };
+  return join(dirname(manifest), bin.celeriac);
+}
+
+/** The arguments of an npm script of the example that runs the `celeriac` CLI. */
+function cliScript(name: 'worker' | 'beat'): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(exampleDir, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const [command, ...args] = (scripts[name] ?? '').split(/\s+/);
+  if (command !== 'celeriac') throw new Error(`npm run ${name} should run the celeriac CLI, not: ${scripts[name]}`);
+  return args;
+}
 
 function redisAnswers(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);
@@ -49,41 +70,88 @@ function offline(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('OPENAI_')));
 }
 
+interface Started {
+  child: ChildProcess;
+  /** Resolves with the first stdout line matching, rejects if the process exits first or after 20 s. */
+  line(pattern: RegExp): Promise<string>;
+}
+
 const available = await redisAnswers(redisUrl);
 if (!available && process.env.CI === 'true') {
   throw new Error(`No Redis answers at ${redisUrl} and CI=true: start Redis or set REDIS_URL.`);
 }
 if (!available) console.warn(`\n⚠ company-on: skipping the Redis process tests: no Redis at ${redisUrl}.\n`);
 
-describe.skipIf(!available)('Company-on as separate web, worker and beat processes on Redis', () => {
+describe.skipIf(!available)('Company-on as a web process plus `celeriac worker` and `celeriac beat` on Redis', () => {
   const children: ChildProcess[] = [];
   let dataDir = '';
   let url = '';
+  let worker: Started;
+  let beat: Started;
 
-  function startRole(role: string, env: Record<string, string>): ChildProcess {
-    const child = spawn(process.execPath, [main], {
-      env: { ...offline(process.env), ...env, ROLE: role, LOG_LEVEL: 'error' },
-      stdio: ['ignore', 'inherit', 'inherit'],
+  function start(args: string[], env: Record<string, string>): Started {
+    const child = spawn(process.execPath, args, {
+      cwd: exampleDir,
+      env: { ...offline(process.env), ...env, LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
     children.push(child);
-    return child;
+    let output = '';
+    const waiting = new Set<() => void>();
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (text: string) => {
+      output += text;
+      for (const check of waiting) check();
+    });
+    return {
+      child,
+      line(pattern) {
+        return new Promise((resolve, reject) => {
+          const timer = setTimeout(
+            () => fail(new Error(`no line matching ${pattern} within 20 s:\n${output}`)),
+            20_000,
+          );
+          const onExit = (code: number | null) => fail(new Error(`exited (${code}) before ${pattern}:\n${output}`));
+          const fail = (error: Error) => {
+            finish();
+            reject(error);
+          };
+          const check = () => {
+            const found = output.split('\n').find((line) => pattern.test(line));
+            if (found === undefined) return;
+            finish();
+            resolve(found);
+          };
+          const finish = () => {
+            clearTimeout(timer);
+            waiting.delete(check);
+            child.off('exit', onExit);
+          };
+          waiting.add(check);
+          child.once('exit', onExit);
+          check();
+        });
+      },
+    };
   }
 
   beforeAll(async () => {
-    expect(existsSync(main), `${main} is missing: run \`npm run build\` first`).toBe(true);
+    for (const built of [main, appModule]) {
+      expect(existsSync(built), `${built} is missing: run \`npm run build\` first`).toBe(true);
+    }
     dataDir = await mkdtemp(join(tmpdir(), 'company-on-redis-'));
     const port = await freePort();
     const env = {
       CELERIAC_BROKER_URL: redisUrl,
       CELERIAC_REDIS_PREFIX: `company-on-test:${randomBytes(6).toString('hex')}:`,
       DATA_DIR: dataDir,
-      PORT: String(port),
-      HOST: '127.0.0.1',
     };
-    startRole('worker', env);
-    startRole('beat', env);
-    startRole('web', env);
+    const bin = celeriacBin();
+    worker = start([bin, ...cliScript('worker')], env);
+    beat = start([bin, ...cliScript('beat')], env);
+    start([main], { ...env, CELERIAC_EMBEDDED: '0', PORT: String(port), HOST: '127.0.0.1' });
     url = `http://127.0.0.1:${port}`;
+    await Promise.all([worker.line(/ ready\.$/), beat.line(/^beat .* started/)]);
     const deadline = Date.now() + 20_000;
     for (;;) {
       const ok = await fetch(`${url}/healthz`).then(
@@ -94,14 +162,14 @@ describe.skipIf(!available)('Company-on as separate web, worker and beat process
       if (Date.now() > deadline) throw new Error('the web process did not start within 20 s');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-  }, 30_000);
+  }, 60_000);
 
   afterAll(async () => {
     await Promise.all(
       children.map(
         (child) =>
           new Promise<void>((resolve) => {
-            if (child.exitCode !== null) return resolve();
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
             const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
             child.once('exit', () => {
               clearTimeout(timer);
@@ -113,6 +181,22 @@ describe.skipIf(!available)('Company-on as separate web, worker and beat process
     );
     if (dataDir !== '') await rm(dataDir, { recursive: true, force: true });
   }, 30_000);
+
+  it("starts the CLI's worker on the pipeline's queues, and beat with the app module's schedule", async () => {
+    expect(await worker.line(/^\s+\.> app:/)).toContain('./dist/app.js (export app)');
+    for (const queue of ['document_processing', 'chat_processing', 'default']) {
+      await worker.line(new RegExp(`^\\s+\\. ${queue}$`));
+    }
+    expect(await beat.line(/cleanup-old-sessions/)).toContain('cleanup.oldSessions');
+    expect(await beat.line(/^beat .* started/)).toContain('(leading)');
+  });
+
+  it("runs no worker in the web process: the cluster's only worker is the CLI's", async () => {
+    const response = await fetch(`${url}/monitor/api/workers`);
+    expect(response.status).toBe(200);
+    const { workers } = (await response.json()) as { workers: { status: string; pid: number }[] };
+    expect(workers.filter((w) => w.status === 'online').map((w) => w.pid)).toEqual([worker.child.pid]);
+  });
 
   it('uploads the sample PDF, streams its progress to SUCCESS, and cites it in a chat answer', async () => {
     await expectPdfFlow(url);

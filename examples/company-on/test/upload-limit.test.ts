@@ -21,4 +21,14 @@ describe('POST /uploads with a size cap', () => {
     expect(await small.json()).toMatchObject({ filename: 'note.txt', size: 13 });
     expect(await readdir(join(service.dataDir, 'uploads'))).toHaveLength(1);
   });
+
+  it('answers 413 to a file far over the cap without waiting for the rest of it', async () => {
+    const huge = new Uint8Array(32 * 1024 * 1024).fill(97);
+    const t0 = performance.now();
+    const response = await upload(service.url, 'huge.txt', huge);
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: string }).error).toContain('huge.txt');
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect(await readdir(join(service.dataDir, 'uploads'))).toHaveLength(1);
+  });
 });
