@@ -2,7 +2,7 @@ import type { ResultRecord } from '../backend/result-backend.ts';
 import type { RemoteError } from '../errors/task-errors.ts';
 import type { Json } from '../json/json.ts';
 import type { TaskState } from '../result/states.ts';
-import { celeryTimeToIso } from './celery-wire.ts';
+import { celeryTimeToIso, isoToCeleryTime } from './celery-wire.ts';
 
 /** The key (and pub/sub channel) under which Celery's key-value backends keep a task's result. */
 export function celeryResultKey(taskId: string): string {
@@ -84,12 +84,16 @@ export function recordToCelery(record: ResultRecord): Record<string, Json> {
       result = record.result ?? null;
       break;
     case 'FAILURE':
-    case 'RETRY':
-      if (record.error !== undefined) {
-        result = errorToCelery(record.error) as unknown as Json;
-        traceback = record.error.stack ?? null;
+    case 'RETRY': {
+      // Python raises the stored exception on FAILURE: one with no error still needs one to raise.
+      const error =
+        record.error ?? (record.state === 'FAILURE' ? { name: 'Exception', message: 'unknown error' } : undefined);
+      if (error !== undefined) {
+        result = errorToCelery(error) as unknown as Json;
+        traceback = error.stack ?? null;
       }
       break;
+    }
     case 'REVOKED':
       result = errorToCelery({
         name: 'TaskRevokedError',
@@ -104,8 +108,9 @@ export function recordToCelery(record: ResultRecord): Record<string, Json> {
     result,
     traceback,
     children: (record.children ?? []).map((id) => [[id, null], null]),
-    // Celery writes naive UTC; Python's `datetime.fromisoformat` on 3.10 rejects a trailing Z.
-    date_done: record.dateDone === null ? null : record.dateDone.replace(/Z$/, '+00:00'),
+    // Six fraction digits and +00:00: Celery's ISO parser reads `.777` as microseconds, and Python
+    // 3.10's `datetime.fromisoformat` rejects a trailing Z.
+    date_done: record.dateDone === null ? null : isoToCeleryTime(record.dateDone),
     task_id: record.taskId,
     name: record.name,
     args: record.args ?? null,
@@ -146,9 +151,12 @@ export function recordFromCelery(taskId: string, value: unknown): ResultRecord {
     dateDone: typeof meta.date_done === 'string' ? (celeryTimeToIso(meta.date_done) ?? null) : null,
   };
   if (state === 'SUCCESS') record.result = meta.result ?? null;
-  else if (state === 'FAILURE' || state === 'RETRY' || state === 'REVOKED')
-    record.error = errorFromCelery(meta.result, meta.traceback);
-  else if (meta.result !== null && meta.result !== undefined) record.meta = meta.result;
+  else if (state === 'FAILURE' || state === 'RETRY' || state === 'REVOKED') {
+    // A RETRY stored without its exception (result null) has no error to report.
+    if (state !== 'RETRY' || (meta.result !== null && meta.result !== undefined)) {
+      record.error = errorFromCelery(meta.result, meta.traceback);
+    }
+  } else if (meta.result !== null && meta.result !== undefined) record.meta = meta.result;
   if (Array.isArray(meta.args)) record.args = meta.args;
   if (typeof meta.queue === 'string') record.queue = meta.queue;
   if (typeof meta.worker === 'string') record.worker = meta.worker;
