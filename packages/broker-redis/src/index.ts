@@ -1,3 +1,5 @@
+export type { CeleryRedisBackendOptions } from './celery/celery-redis-backend.ts';
+export { CeleryRedisBackend, createCeleryRedisBackend } from './celery/celery-redis-backend.ts';
 export { KeySpace } from './keys.ts';
 export type { RedisBackendOptions } from './redis-backend.ts';
 export { createRedisBackend, RedisBackend } from './redis-backend.ts';
