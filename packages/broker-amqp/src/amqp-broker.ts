@@ -13,6 +13,8 @@ import {
 } from '@celeriac/core';
 import type { ConsumeMessage, GetMessage, Options } from 'amqplib';
 import { BroadcastHub } from './broadcast.ts';
+import { CeleryMode } from './celery/celery-mode.ts';
+import { declareCeleryQueue } from './celery/queues.ts';
 import { AmqpDelivery, AmqpSubscription, type ConsumerHost, type Lane, settle } from './consumer.ts';
 import { AmqpDeadLetterStore } from './dead-letter-store.ts';
 import { Declarer } from './declarer.ts';
@@ -60,6 +62,8 @@ export class AmqpBroker implements Broker {
   readonly #subscriptions = new Set<AmqpSubscription>();
   readonly #unacked = new Map<string, number>();
   readonly #consumerHost: ConsumerHost;
+  /** Set with `protocol: 'celery'`: Celery's wire format, queues, events and pidbox. */
+  readonly #celery: CeleryMode | undefined;
   #connecting: Promise<void> | undefined;
   #closed = false;
 
@@ -70,15 +74,26 @@ export class AmqpBroker implements Broker {
     this.topology = new Topology(resolved.queuePrefix);
     this.#producer = new ConnectionKeeper(resolved, 'producer');
     this.#consumer = new ConnectionKeeper(resolved, 'consumer');
-    this.#declarer = new Declarer(this.#producer, resolved, this.topology);
+    const celery = resolved.protocol === 'celery';
+    this.#declarer = new Declarer(this.#producer, resolved, this.topology, celery ? declareCeleryQueue : undefined);
     this.#publisher = new Publisher(this.#producer, resolved, this.#declarer, this.topology);
     this.#hub = new BroadcastHub(this.#consumer, this.#declarer, resolved, this.topology);
+    this.#celery = celery
+      ? new CeleryMode({
+          producer: this.#producer,
+          consumer: this.#consumer,
+          publisher: this.#publisher,
+          options: resolved,
+          topology: this.topology,
+        })
+      : undefined;
     this.deadLetters = new AmqpDeadLetterStore(
       this.#producer,
       this.#declarer,
       resolved,
       this.topology,
       (queue, message) => this.#requeueDeadLetter(queue, message),
+      this.#celery?.readDeadLetter,
     );
     this.#consumerHost = {
       keeper: this.#consumer,
@@ -87,6 +102,7 @@ export class AmqpBroker implements Broker {
       topology: this.topology,
       unacked: this.#unacked,
       redelay: (lane, queue, message) => this.#redelay(lane, queue, message),
+      ...(this.#celery === undefined ? {} : { screen: this.#celery.screen }),
     };
   }
 
@@ -118,6 +134,7 @@ export class AmqpBroker implements Broker {
     const subscriptions = [...this.#subscriptions];
     this.#subscriptions.clear();
     this.#hub.clear();
+    await this.#celery?.close();
     // Closing the connection returns every unsettled delivery to its queue.
     await Promise.all(subscriptions.map((subscription) => subscription.terminate()));
     await Promise.all([this.#consumer.close(), this.#producer.close()]);
@@ -132,7 +149,9 @@ export class AmqpBroker implements Broker {
     for (let i = 0; i < messages.length; i++) {
       const message = messages[i]!;
       assertQueueName(message.queue);
-      items[i] = this.#taskItem(message.queue, message.id, message.body, message.priority, message.eta, now);
+      items[i] =
+        this.#celery?.taskItem(message, now) ??
+        this.#taskItem(message.queue, message.id, message.body, message.priority, message.eta, now);
     }
     this.#producer.start();
     await this.#publisher.send(items, 'publish');
@@ -178,7 +197,7 @@ export class AmqpBroker implements Broker {
     if (!(delivery instanceof AmqpDelivery) || delivery.state !== 'held') return;
     delivery.state = 'claimed';
     const { message } = delivery;
-    const item: PublishItem = {
+    const item: PublishItem = this.#celery?.deadLetterItem(delivery, reason) ?? {
       exchange: '',
       routingKey: this.topology.deadLetterQueue(delivery.queue),
       content: message.content,
@@ -240,6 +259,7 @@ export class AmqpBroker implements Broker {
   }
 
   async broadcast(channel: string, message: Json): Promise<void> {
+    if (this.#celery?.takeBroadcast(channel, message) === true) return;
     this.#assertOpen('broadcast');
     this.#producer.start();
     try {
@@ -254,13 +274,15 @@ export class AmqpBroker implements Broker {
       options: { contentType: 'application/json', deliveryMode: 1 },
     };
     await this.#publisher.send([item], 'broadcast');
+    await this.#celery?.afterBroadcast(channel, message);
   }
 
   async subscribeBroadcast(channel: string, handler: (message: Json) => void): Promise<Subscription> {
     this.#assertOpen('subscribe');
     this.#producer.start();
     this.#consumer.start();
-    return this.#hub.subscribe(channel, handler);
+    const subscription = await this.#hub.subscribe(channel, handler);
+    return this.#celery?.bridge(channel, handler, subscription) ?? subscription;
   }
 
   #assertOpen(operation: string): void {
@@ -304,14 +326,16 @@ export class AmqpBroker implements Broker {
   async #requeueDeadLetter(queue: string, message: GetMessage): Promise<void> {
     const id = message.properties.messageId;
     const priority = message.properties.priority;
-    const item = this.#taskItem(
-      queue,
-      typeof id === 'string' ? id : '',
-      message.content,
-      typeof priority === 'number' ? priority : 0,
-      undefined,
-      Date.now(),
-    );
+    const item =
+      this.#celery?.requeueItem(queue, message) ??
+      this.#taskItem(
+        queue,
+        typeof id === 'string' ? id : '',
+        message.content,
+        typeof priority === 'number' ? priority : 0,
+        undefined,
+        Date.now(),
+      );
     await this.#publisher.send([item], 'publish');
   }
 
@@ -320,14 +344,16 @@ export class AmqpBroker implements Broker {
     const eta = message.properties.headers?.[ETA_HEADER] as number;
     const id = message.properties.messageId;
     const priority = message.properties.priority;
-    const item = this.#taskItem(
-      queue,
-      typeof id === 'string' ? id : '',
-      message.content,
-      typeof priority === 'number' ? priority : 0,
-      eta,
-      Date.now(),
-    );
+    const item =
+      this.#celery?.parkItem(queue, message, eta) ??
+      this.#taskItem(
+        queue,
+        typeof id === 'string' ? id : '',
+        message.content,
+        typeof priority === 'number' ? priority : 0,
+        eta,
+        Date.now(),
+      );
     this.#publisher.send([item], 'publish').then(
       () => {
         if (lane.alive) ignoreClosed(() => lane.channel.ack(message));

@@ -18,6 +18,14 @@ export interface Lane {
   readonly consumerTags: string[];
 }
 
+/** What a message reads as once translated from another wire format (Celery's): id, envelope, priority. */
+export interface DeliveryView {
+  readonly id: string;
+  readonly body: string;
+  readonly payload: unknown;
+  readonly priority: number;
+}
+
 /** A message handed to the consumer, tied to the channel it came on. */
 export class AmqpDelivery implements Delivery {
   readonly id: string;
@@ -25,6 +33,7 @@ export class AmqpDelivery implements Delivery {
   readonly body: string;
   readonly priority: number;
   readonly redelivered: boolean;
+  readonly payload?: unknown;
   readonly message: ConsumeMessage;
   readonly lane: Lane;
   /**
@@ -33,13 +42,20 @@ export class AmqpDelivery implements Delivery {
    */
   state: 'held' | 'claimed' | 'settled' | 'void' = 'held';
 
-  constructor(queue: string, message: ConsumeMessage, lane: Lane) {
-    const id = message.properties.messageId;
-    this.id = typeof id === 'string' && id !== '' ? id : `amqp-${randomUUID()}`;
+  constructor(queue: string, message: ConsumeMessage, lane: Lane, view?: DeliveryView) {
     this.queue = queue;
-    this.body = message.content.toString('utf8');
-    const priority = message.properties.priority;
-    this.priority = typeof priority === 'number' ? priority : 0;
+    if (view === undefined) {
+      const id = message.properties.messageId;
+      this.id = typeof id === 'string' && id !== '' ? id : `amqp-${randomUUID()}`;
+      this.body = message.content.toString('utf8');
+      const priority = message.properties.priority;
+      this.priority = typeof priority === 'number' ? priority : 0;
+    } else {
+      this.id = view.id;
+      this.body = view.body;
+      this.payload = view.payload;
+      this.priority = view.priority;
+    }
     this.redelivered = message.fields.redelivered;
     this.message = message;
     this.lane = lane;
@@ -56,6 +72,11 @@ export interface ConsumerHost {
   readonly unacked: Map<string, number>;
   /** A message that came before its eta: send it round the delay buckets again, then ack it. */
   redelay(lane: Lane, queue: string, message: ConsumeMessage): void;
+  /**
+   * Reads a message of another wire format (Celery mode) before it becomes a delivery: its view,
+   * or undefined when it took the message itself (parked until its eta, or set aside as malformed).
+   */
+  readonly screen?: (lane: Lane, queue: string, message: ConsumeMessage) => DeliveryView | undefined;
 }
 
 /**
@@ -166,7 +187,12 @@ export class AmqpSubscription implements Subscription {
       host.redelay(lane, queue, message);
       return;
     }
-    const delivery = new AmqpDelivery(queue, message, lane);
+    let view: DeliveryView | undefined;
+    if (host.screen !== undefined) {
+      view = host.screen(lane, queue, message);
+      if (view === undefined) return;
+    }
+    const delivery = new AmqpDelivery(queue, message, lane, view);
     lane.held.add(delivery);
     host.unacked.set(queue, (host.unacked.get(queue) ?? 0) + 1);
     try {

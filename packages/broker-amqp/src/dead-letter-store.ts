@@ -13,6 +13,9 @@ import { DEAD_AT_HEADER, REASON_HEADER, type Topology } from './topology.ts';
 /** Publish a dead letter back onto its queue (the broker's own publish path). */
 export type Requeuer = (queue: string, message: GetMessage) => Promise<void>;
 
+/** Read a dead-letter message as a `DeadLetter` ({@link toDeadLetter}, or Celery mode's). */
+export type LetterReader = (queue: string, message: GetMessage) => DeadLetter;
+
 /**
  * The dead-letter store on `<queue>.dlq`. AMQP cannot look into a queue, so every call reads the
  * dead-letter queue from its head with `basic.get` (no auto-ack), up to `deadLetterScanLimit`
@@ -26,6 +29,7 @@ export class AmqpDeadLetterStore implements DeadLetterStore {
   readonly #options: ResolvedOptions;
   readonly #topology: Topology;
   readonly #requeue: Requeuer;
+  readonly #read: LetterReader;
   readonly #locks = new Map<string, Promise<unknown>>();
 
   constructor(
@@ -34,12 +38,14 @@ export class AmqpDeadLetterStore implements DeadLetterStore {
     options: ResolvedOptions,
     topology: Topology,
     requeue: Requeuer,
+    read: LetterReader = toDeadLetter,
   ) {
     this.#keeper = keeper;
     this.#declarer = declarer;
     this.#options = options;
     this.#topology = topology;
     this.#requeue = requeue;
+    this.#read = read;
   }
 
   list(queue: string, options: { limit?: number; offset?: number } = {}): Promise<DeadLetter[]> {
@@ -48,7 +54,7 @@ export class AmqpDeadLetterStore implements DeadLetterStore {
       const letters: DeadLetter[] = [];
       // Oldest first in the queue; newest first in the list, a later letter hiding an earlier one with its id.
       for (let i = messages.length - 1; i >= 0; i--) {
-        const letter = toDeadLetter(queue, messages[i]!);
+        const letter = this.#read(queue, messages[i]!);
         if (seen.has(letter.id)) continue;
         seen.add(letter.id);
         letters.push(letter);
@@ -112,7 +118,7 @@ export class AmqpDeadLetterStore implements DeadLetterStore {
   }
 }
 
-function toDeadLetter(queue: string, message: GetMessage): DeadLetter {
+export function toDeadLetter(queue: string, message: GetMessage): DeadLetter {
   const headers = message.properties.headers ?? {};
   const reason = headers[REASON_HEADER];
   const at = headers[DEAD_AT_HEADER];

@@ -17,6 +17,9 @@ const DECLARE_WIDTH = 8;
 /** A passive look at a queue that may not exist: its ready count, or undefined (404). */
 type Probe = (channel: Channel) => Promise<number>;
 
+/** Declares a task queue and its dead-letter queue ({@link declareQueue}, or Celery's layout). */
+export type QueueDeclaration = typeof declareQueue;
+
 /**
  * Declares topology on the producer connection, once per broker for each queue (again after a
  * reconnect, or when a publish came back unroutable), and runs passive checks on a separate
@@ -26,6 +29,7 @@ export class Declarer {
   readonly #keeper: ConnectionKeeper;
   readonly #options: ResolvedOptions;
   readonly #topology: Topology;
+  readonly #declareQueue: QueueDeclaration;
   /** Queues declared on the current connection. */
   #queues = new Map<string, Promise<void>>();
   /** Queues whose delay buckets exist (kept across reconnects: they are durable). */
@@ -38,10 +42,16 @@ export class Declarer {
   /** Every queue and exchange name declared through this instance (for cleanup tooling). */
   readonly declared: Set<string> = new Set();
 
-  constructor(keeper: ConnectionKeeper, options: ResolvedOptions, topology: Topology) {
+  constructor(
+    keeper: ConnectionKeeper,
+    options: ResolvedOptions,
+    topology: Topology,
+    declareTaskQueue: QueueDeclaration = declareQueue,
+  ) {
     this.#keeper = keeper;
     this.#options = options;
     this.#topology = topology;
+    this.#declareQueue = declareTaskQueue;
     keeper.onConnected(() => {
       // Queues are cheap to redeclare and may have been deleted while we were away.
       this.#queues = new Map();
@@ -56,7 +66,7 @@ export class Declarer {
     if (declared === undefined) {
       const topology = this.#topology;
       this.declared.add(topology.queue(queue)).add(topology.deadLetterQueue(queue));
-      declared = this.#run((channel) => declareQueue(channel, topology, queue, this.#options.maxPriority));
+      declared = this.#run((channel) => this.#declareQueue(channel, topology, queue, this.#options.maxPriority));
       this.#remember(this.#queues, queue, declared);
     }
     return declared;

@@ -1,4 +1,4 @@
-import { ConfigError } from '@celeriac/core';
+import { ConfigError, type WireProtocol } from '@celeriac/core';
 
 /** Options of {@link AmqpBroker}. */
 export interface AmqpBrokerOptions {
@@ -46,11 +46,19 @@ export interface AmqpBrokerOptions {
    */
   readonly heartbeat?: number;
   /**
+   * Wire format. `'celery'` reads and writes Celery's message protocol 2 on Celery's queue layout,
+   * so Python Celery workers and clients share the queues (see "Celery mode" in the README); the
+   * app passes it from `new Celeriac({ protocol: 'celery' })`.
+   * @default 'celeriac'
+   */
+  readonly protocol?: WireProtocol;
+  /**
    * `x-max-priority` of every task queue. Core priorities 0–9 map directly; 10 leaves one level of
    * headroom. 0 declares plain queues without priorities (`capabilities.priorities` false): RabbitMQ
    * consumes a plain queue about twice as fast as a priority queue (see the bench). Changing it on an
-   * existing queue is refused by RabbitMQ: delete the queue or use another `queuePrefix`.
-   * @default 10
+   * existing queue is refused by RabbitMQ: delete the queue or use another `queuePrefix`. With
+   * `protocol: 'celery'` it must equal Celery's `task_queue_max_priority` (unset there: 0 here).
+   * @default 10, or 0 with `protocol: 'celery'`
    */
   readonly maxPriority?: number;
   /**
@@ -71,6 +79,7 @@ export interface AmqpBrokerOptions {
 /** Options with every default applied. */
 export interface ResolvedOptions {
   readonly url: string;
+  readonly protocol: WireProtocol;
   readonly queuePrefix: string;
   readonly noDelay: boolean;
   readonly reconnectInitialDelay: number;
@@ -105,7 +114,12 @@ export function resolveOptions(options: AmqpBrokerOptions): ResolvedOptions {
   const max = options.reconnectMaxDelay ?? 5000;
   const publishTimeout = options.publishTimeout ?? 5000;
   const heartbeat = options.heartbeat ?? 60;
-  const maxPriority = options.maxPriority ?? 10;
+  const protocol = options.protocol ?? 'celeriac';
+  if (protocol !== 'celeriac' && protocol !== 'celery') {
+    throw new ConfigError(`AmqpBroker option protocol must be 'celeriac' or 'celery', got ${String(protocol)}.`);
+  }
+  // Celery declares its queues without x-max-priority unless task_queue_max_priority is set.
+  const maxPriority = options.maxPriority ?? (protocol === 'celery' ? 0 : 10);
   const scan = options.deadLetterScanLimit ?? 10_000;
   const prefix = options.queuePrefix ?? '';
   if (typeof prefix !== 'string' || prefix.startsWith('amq.')) {
@@ -113,6 +127,7 @@ export function resolveOptions(options: AmqpBrokerOptions): ResolvedOptions {
   }
   return {
     url,
+    protocol,
     queuePrefix: prefix,
     noDelay: options.noDelay ?? true,
     reconnectInitialDelay: check('reconnectInitialDelay', initial, initial > 0, 'a positive number of ms'),
