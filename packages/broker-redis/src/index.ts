@@ -1,5 +1,7 @@
 export type { CeleryRedisBackendOptions } from './celery/celery-redis-backend.ts';
 export { CeleryRedisBackend, createCeleryRedisBackend } from './celery/celery-redis-backend.ts';
+export type { KombuRedisBrokerOptions } from './celery/kombu-redis-broker.ts';
+export { createKombuRedisBroker, KombuRedisBroker } from './celery/kombu-redis-broker.ts';
 export { KeySpace } from './keys.ts';
 export type { RedisBackendOptions } from './redis-backend.ts';
 export { createRedisBackend, RedisBackend } from './redis-backend.ts';

@@ -7,12 +7,22 @@ interface Adapter {
   packageName: string;
   broker: string;
   backend: string | undefined;
+  /** Exports for `protocol: 'celery'`, where they are separate classes (else `broker`/`backend` get the option). */
+  celery?: { broker: string; backend: string };
 }
+
+// Redis speaks Celery through separate classes (kombu's list layout, Celery's result keys).
+const REDIS: Adapter = {
+  packageName: '@celeriac/broker-redis',
+  broker: 'RedisBroker',
+  backend: 'RedisBackend',
+  celery: { broker: 'KombuRedisBroker', backend: 'CeleryRedisBackend' },
+};
 
 const ADAPTERS: Record<string, Adapter> = {
   'memory:': { packageName: '@celeriac/broker-memory', broker: 'MemoryBroker', backend: 'MemoryBackend' },
-  'redis:': { packageName: '@celeriac/broker-redis', broker: 'RedisBroker', backend: 'RedisBackend' },
-  'rediss:': { packageName: '@celeriac/broker-redis', broker: 'RedisBroker', backend: 'RedisBackend' },
+  'redis:': REDIS,
+  'rediss:': REDIS,
   'amqp:': { packageName: '@celeriac/broker-amqp', broker: 'AmqpBroker', backend: undefined },
   'amqps:': { packageName: '@celeriac/broker-amqp', broker: 'AmqpBroker', backend: undefined },
 };
@@ -46,9 +56,11 @@ export function urlCanBeBackend(url: string): boolean {
 async function loadAdapterClass(
   url: string,
   kind: 'broker' | 'backend',
+  protocol: WireProtocol,
 ): Promise<new (options: { url: string; protocol?: WireProtocol }) => unknown> {
   const adapter = adapterFor(url, kind);
-  const exportName = kind === 'broker' ? adapter.broker : adapter.backend;
+  const names = protocol === 'celery' && adapter.celery !== undefined ? adapter.celery : adapter;
+  const exportName = kind === 'broker' ? names.broker : names.backend;
   if (exportName === undefined) {
     throw new ConfigError(
       `${maskUrl(url)} is a broker, not a result backend: set \`backend\` to a redis:// or memory:// URL (or a ResultBackend instance) to keep results.`,
@@ -104,7 +116,7 @@ function open<T extends { close(): Promise<void> }>(
     );
   }
   const create = async (): Promise<T> =>
-    new (await loadAdapterClass(url, kind))(protocol === 'celery' ? { url, protocol } : { url }) as T;
+    new (await loadAdapterClass(url, kind, protocol))(protocol === 'celery' ? { url, protocol } : { url }) as T;
   if (!url.toLowerCase().startsWith('memory:')) {
     const instance = create();
     return { instance, release: async () => (await instance.catch(() => undefined))?.close() };
