@@ -316,6 +316,7 @@ describe('fromCeleryWire', () => {
 
   it.each([
     ['no headers (protocol 1)', { headers: undefined, body: '{"task": "t", "id": "x", "args": []}' }, /protocol 1/],
+    ['an empty headers table (protocol 1 over AMQP)', { headers: {}, body: '{"task": "t", "id": "x"}' }, /protocol 1/],
     ['headers without a task name', { headers: { id: 'x' }, body: '[[], {}, {}]' }, /no task name/],
     ['headers without an id', { headers: { task: 't' }, body: '[[], {}, {}]' }, /no task id/],
     ['a pickled body', { headers: { task: 't', id: 'x' }, body: '\u0080\u0004K\u0001.' }, /not JSON.*json serializer/],

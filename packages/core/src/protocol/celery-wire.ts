@@ -105,11 +105,14 @@ export function toCeleryWire(envelope: TaskEnvelope): CeleryWireMessage {
  */
 export function fromCeleryWire(message: ReceivedCeleryMessage): TaskEnvelope {
   const headers = message.headers;
-  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
-    throw new Error('Celery message has no headers (protocol 1 is not supported: send with task_protocol=2)');
+  const h = isObject(headers) ? (headers as Record<string, Json>) : {};
+  if (typeof h.task !== 'string' || h.task === '') {
+    // Protocol 1 carries the task in the body, with an empty (or no) headers table.
+    if (!isObject(headers) || isProtocol1(message.body)) {
+      throw new Error('Celery message has no task headers (protocol 1 is not supported: send with task_protocol=2)');
+    }
+    throw new Error('Celery message headers have no task name');
   }
-  const h = headers as Record<string, Json>;
-  if (typeof h.task !== 'string' || h.task === '') throw new Error('Celery message headers have no task name');
   if (typeof h.id !== 'string' || h.id === '') throw new Error('Celery message headers have no task id');
   let payload: unknown;
   try {
@@ -228,6 +231,15 @@ export function signatureFromCelery(value: unknown): SignatureJson {
     options,
     immutable: sig.immutable === true,
   };
+}
+
+function isProtocol1(body: string): boolean {
+  try {
+    const parsed = JSON.parse(body) as unknown;
+    return isObject(parsed) && typeof (parsed as { task?: unknown }).task === 'string';
+  } catch {
+    return false;
+  }
 }
 
 function isObject(value: unknown): boolean {
