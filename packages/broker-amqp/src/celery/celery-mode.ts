@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   CONTROL_CHANNEL,
   coerceError,
@@ -87,7 +88,8 @@ export class CeleryMode {
       envelope = readCeleryTask(queue, message);
     } catch (error) {
       const reason = coerceError(error).message;
-      const id = taskIdOf(message) ?? message.properties.messageId ?? `amqp-${message.fields.deliveryTag}`;
+      const { messageId, correlationId } = message.properties;
+      const id = taskIdOf(message) ?? messageId ?? correlationId ?? `amqp-${randomUUID()}`;
       this.#host.options.onError(
         new Error(`set aside message ${id} of queue ${queue} in its dead-letter queue: ${reason}`),
         'Celery message',

@@ -160,7 +160,8 @@ export class PidboxBridge {
       if (node.closed) await opened.close().catch(() => undefined);
     } catch (error) {
       const coerced = coerceError(error);
-      if (!isConnectionFailure(coerced)) this.#options.onError(coerced, 'listen on the Celery mailbox');
+      // Detached meanwhile (the worker or broker closed): the channel was closed under the declaration.
+      if (!node.closed && !isConnectionFailure(coerced)) this.#options.onError(coerced, 'listen on the Celery mailbox');
       if (node.channel === channel) node.channel = undefined;
       await channel?.close().catch(() => undefined);
       if (!node.closed && this.#consumer.current !== undefined) this.#retry(node);
