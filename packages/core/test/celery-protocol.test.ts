@@ -515,7 +515,7 @@ describe('results', () => {
       status: 'SUCCESS',
       result: 5,
       task_id: 't1',
-      date_done: '2026-12-03T11:14:09.831+00:00',
+      date_done: '2026-12-03T11:14:09.831000+00:00',
     });
     expect(recordFromCelery('t1', meta)).toMatchObject({ taskId: 't1', state: 'SUCCESS', result: 5, args: [2, 3] });
   });
