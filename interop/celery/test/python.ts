@@ -33,6 +33,8 @@ export interface CeleryEnv {
   brokerUrl: string;
   backendUrl: string;
   queue: string;
+  /** More environment for the Python side (e.g. CELERY_TS_QUEUE, where tasks.py routes `ts.*`). */
+  extra?: Record<string, string>;
 }
 
 function pythonEnv(env: CeleryEnv): NodeJS.ProcessEnv {
@@ -43,6 +45,7 @@ function pythonEnv(env: CeleryEnv): NodeJS.ProcessEnv {
     CELERY_QUEUE: env.queue,
     PYTHONPATH: FIXTURES,
     PYTHONUNBUFFERED: '1',
+    ...env.extra,
   };
 }
 
@@ -151,4 +154,59 @@ export async function pythonInspectPing(env: CeleryEnv, timeoutSeconds = 3): Pro
     if ((error as { code?: number }).code === 69) return [];
     throw error;
   }
+}
+
+/** What `client.py events` saw on `celeryev`, and what Celery's `events.State` made of it. */
+export interface EventsCapture {
+  events: Array<Record<string, unknown>>;
+  alive_workers: string[];
+  tasks: Record<string, { state: string; name: string | null; worker: string | null }>;
+}
+
+/**
+ * Listen to Celery's events from Python (`app.events.Receiver`, as `celery events` and Flower do)
+ * for `seconds`; resolves once it is listening, with the capture that ends after `seconds`.
+ */
+export async function pythonCaptureEvents(env: CeleryEnv, seconds: number): Promise<{ done: Promise<EventsCapture> }> {
+  const child = spawn(PYTHON, ['client.py', 'events', String(seconds)], {
+    cwd: FIXTURES,
+    env: pythonEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`client.py events did not start listening:\n${stderr}`));
+    }, 30_000);
+    const check = (): void => {
+      if (stdout.includes('listening')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`client.py events exited with ${code} before listening:\n${stderr}`));
+    });
+  });
+  const done = exited.then((code) => {
+    if (code !== 0) throw new Error(`client.py events exited with ${code}:\n${stderr}`);
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as EventsCapture;
+  });
+  return { done };
+}
+
+/** `app.control.revoke(taskId, reply=True)` from Python: the workers' replies (`[{ hostname: { ok } }]`). */
+export async function pythonRevoke(env: CeleryEnv, taskId: string): Promise<ClientOutcome> {
+  return client(env, ['revoke', taskId]);
 }

@@ -50,3 +50,9 @@ def fail(message):
 def now():
     import time
     return time.time()
+
+
+# Tasks named ts.* run on Celeriac workers: when a test names their queue, Python routes them there
+# (a chain that goes from Python to TypeScript and back needs both sides to know where each runs).
+if os.environ.get('CELERY_TS_QUEUE'):
+    app.conf.task_routes = {'ts.*': {'queue': os.environ['CELERY_TS_QUEUE']}}
