@@ -62,3 +62,18 @@ describeInterop('Celeriac producer → Python Celery worker, over RabbitMQ', () 
     expect(ranAt).toBeLessThan(sentAt + 10_000);
   });
 });
+
+describeInterop('a Celery worker on queues Celeriac declared', () => {
+  const interop = new AmqpInterop('declared');
+  afterAll(() => interop.close());
+
+  it('starts on a queue Celeriac declared first (same arguments, no PRECONDITION_FAILED) and runs what waits there', async () => {
+    const app = interop.app();
+    const result = await app.sendTask<number>('tasks.add', [20, 22]);
+
+    const worker = await interop.pythonWorker();
+
+    expect(await result.get({ timeout: 20_000 })).toBe(42);
+    expect(worker.output()).not.toMatch(/PRECONDITION_FAILED|inequivalent arg/);
+  });
+});
