@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { chain } from '@celeriac/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AmqpInterop, describeInterop } from './amqp-interop.ts';
@@ -50,5 +51,21 @@ describeInterop('chains across Python and TypeScript, over RabbitMQ', () => {
     const result = await chain(add.s(2, 3), mul.s(4), add.s(5)).applyAsync();
 
     expect(await result.get({ timeout: 30_000 })).toBe(25);
+  });
+
+  it('a link callback set in TypeScript is applied by the Python worker and runs in TypeScript', async () => {
+    const app = interop.app();
+    const add = app.task('tasks.add', (_x: number, _y: number): number => {
+      throw new Error('tasks.add runs on the Python worker');
+    });
+    const mul = app.task('ts.mul', (_x: number, _y: number): number => {
+      throw new Error('ts.mul runs on the Celeriac worker');
+    });
+    const callbackId = randomUUID();
+
+    const result = await add.applyAsync([2, 3], { link: mul.s(10).set({ taskId: callbackId }) });
+
+    expect(await result.get({ timeout: 20_000 })).toBe(5);
+    expect(await app.result(callbackId).get({ timeout: 20_000 })).toBe(50);
   });
 });
