@@ -2,17 +2,20 @@ import {
   type Broker,
   type BrokerCapabilities,
   BrokerConnectionError,
+  CONTROL_CHANNEL,
   type ConsumeOptions,
   coerceError,
   consumeProblem,
   type DeadLetter,
   type DeadLetterStore,
   type Delivery,
+  EVENTS_CHANNEL,
   type Json,
   messageProblem,
   type OutgoingMessage,
   PublishError,
   type QueueStats,
+  REPLY_CHANNEL,
   type Subscription,
 } from '@celeriac/core';
 import type { Redis } from 'ioredis';
@@ -31,12 +34,14 @@ import {
 import { type RedisOperation, toCeleriacError } from '../errors.ts';
 import { PubSub } from '../pubsub.ts';
 import type { Script } from '../scripts.ts';
+import { CeleryEventMirror } from './celery-event-mirror.ts';
 import { type CeleryScriptName, defineCeleryScript } from './celery-scripts.ts';
 import { DelayedPromoter } from './delayed-promoter.ts';
 import { KombuConsumer, type KombuConsumerHost } from './kombu-consumer.ts';
 import { KombuDelivery } from './kombu-delivery.ts';
 import { KOMBU_PRIORITY_STEPS, KombuKeys } from './kombu-keys.ts';
 import { encodeKombuMessage, markRedelivered } from './kombu-message.ts';
+import { PidboxBridge } from './pidbox-bridge.ts';
 import { restoreVisible } from './visibility-restore.ts';
 
 /** Options of {@link KombuRedisBroker}. */
@@ -157,6 +162,8 @@ export class KombuRedisBroker implements Broker {
   #scripts: BrokerScripts | undefined;
   #pubsub: PubSub | undefined;
   #promoter: DelayedPromoter | undefined;
+  #pidbox: PidboxBridge | undefined;
+  readonly #events: CeleryEventMirror;
   #restoreTimer: NodeJS.Timeout | undefined;
   #restoring = false;
   #connecting: Promise<void> | undefined;
@@ -190,6 +197,7 @@ export class KombuRedisBroker implements Broker {
       steps: [...steps],
       db: databaseOf(this.#url, options.connection),
     });
+    this.#events = new CeleryEventMirror(this.keys);
     this.capabilities = Object.freeze({
       delay: true,
       priorities: true,
@@ -238,6 +246,12 @@ export class KombuRedisBroker implements Broker {
       },
       this.#sweepMs,
     );
+    this.#pidbox = new PidboxBridge({
+      keys: this.keys,
+      client: () => this.#command(),
+      subscribe: (channel, listener) => pubsub.subscribe(channel, listener),
+      report: (error, source) => this.#report(error, source),
+    });
     this.#scripts = scripts;
     this.#pubsub = pubsub;
     this.#client = client;
@@ -277,12 +291,14 @@ export class KombuRedisBroker implements Broker {
       );
     }
     await this.#promoter?.close();
+    await this.#pidbox?.close();
     const client = this.#client!;
     const pubsub = this.#pubsub!;
     this.#client = undefined;
     this.#scripts = undefined;
     this.#pubsub = undefined;
     this.#promoter = undefined;
+    this.#pidbox = undefined;
     this.#declared.clear();
     await pubsub.close(closeConnection);
     if (this.#options.connection === undefined) await closeConnection(client);
@@ -415,13 +431,27 @@ export class KombuRedisBroker implements Broker {
     return { ready: ready!, delayed: delayedCount!, unacked: unacked!, dead: dead! };
   }
 
+  /**
+   * PUBLISH on Celeriac's channel. Core's event batches are also mirrored onto Celery's `celeryev`
+   * (so `celery events` and Flower see Celeriac workers), and a worker's reply to a Celery control
+   * request goes to the Celery client instead.
+   */
   async broadcast(channel: string, message: Json): Promise<void> {
     if (this.#closed) throw new PublishError('Cannot broadcast: the Redis broker is closed.');
     if (this.#client === undefined) await this.#connected();
+    if (channel === REPLY_CHANNEL && this.#pidbox?.takeReply(message)) return;
     await this.#run('broadcast', this.#command().publish(this.keys.broadcastChannel(channel), JSON.stringify(message)));
+    if (channel === EVENTS_CHANNEL) {
+      await this.#events.mirror(this.#command(), message).catch((error: unknown) => {
+        this.#report(this.#error(error, 'broadcast'), "mirroring events onto Celery's celeryev");
+      });
+    }
   }
 
-  /** `handler` gets a freshly parsed message; one that throws is reported, never fatal. */
+  /**
+   * `handler` gets a freshly parsed message; one that throws is reported, never fatal. A listener
+   * of core's control channel (a worker) also answers Celery's remote control while subscribed.
+   */
   async subscribeBroadcast(channel: string, handler: (message: Json) => void): Promise<Subscription> {
     if (this.#closed) throw new BrokerConnectionError('Cannot subscribe: the Redis broker is closed.');
     if (this.#pubsub === undefined) await this.#connected();
@@ -429,7 +459,14 @@ export class KombuRedisBroker implements Broker {
       'subscribe',
       this.#pubsub!.subscribe(this.keys.broadcastChannel(channel), (text) => handler(JSON.parse(text) as Json)),
     );
-    return { close: unsubscribe };
+    if (channel !== CONTROL_CHANNEL || this.#pidbox === undefined) return { close: unsubscribe };
+    const detach = await this.#run('subscribe', this.#pidbox.attach(handler));
+    return {
+      close: async () => {
+        await detach();
+        await unsubscribe();
+      },
+    };
   }
 
   /** SADD `_kombu.binding.<queue>` `<queue>\x06\x16\x06\x16<queue>`: Celery's queue declaration. */
