@@ -1,6 +1,12 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Celeriac, type CeleriacOptions } from '@celeriac/core';
 import { Redis } from 'ioredis';
-import type { CeleryEnv } from './python.ts';
+import { type CeleryEnv, PYTHON } from './python.ts';
+
+const run = promisify(execFile);
+const PYTHON_FIXTURES = fileURLToPath(new URL('./python/', import.meta.url));
 
 /**
  * The Redis the Redis interop tests share with Python: database 11 of `REDIS_URL` (else a local
@@ -55,4 +61,21 @@ export function celeryModeApp(options: Partial<CeleriacOptions> = {}): Celeriac 
   // Quiet unless asked (the app's own pino logger reads CELERIAC_LOG_LEVEL).
   process.env.CELERIAC_LOG_LEVEL ??= 'silent';
   return new Celeriac({ broker: INTEROP_REDIS_URL, backend: INTEROP_REDIS_URL, protocol: 'celery', ...options });
+}
+
+/** Run Python statements with the Celery app of tasks.py imported as `app` (no result waited for). */
+export async function runPython(env: CeleryEnv, code: string): Promise<string> {
+  const { stdout } = await run(PYTHON, ['-c', `from tasks import app\n${code}`], {
+    cwd: PYTHON_FIXTURES,
+    env: {
+      ...process.env,
+      CELERY_BROKER_URL: env.brokerUrl,
+      CELERY_RESULT_BACKEND: env.backendUrl,
+      CELERY_QUEUE: env.queue,
+      PYTHONPATH: PYTHON_FIXTURES,
+      ...env.extra,
+    },
+    timeout: 60_000,
+  });
+  return stdout;
 }
