@@ -59,6 +59,8 @@ export interface CeleryWorker {
   /** Everything the worker printed so far. */
   output(): string;
   stop(): Promise<void>;
+  /** Kill it with SIGKILL (a crash: no warm shutdown, nothing acknowledged or restored by it). */
+  kill(): Promise<void>;
 }
 
 /** Start `celery worker` (solo pool) on `env.queue`; resolves once it says it is ready. */
@@ -93,7 +95,13 @@ export async function startCeleryWorker(env: CeleryEnv, timeoutMs = 30_000): Pro
       reject(new Error(`celery worker exited with ${code} before it was ready:\n${log}`));
     });
   });
-  return { hostname, output: () => log, stop: () => stop(child) };
+  const kill = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  return { hostname, output: () => log, stop: () => stop(child), kill };
 }
 
 async function stop(child: ChildProcess): Promise<void> {

@@ -52,6 +52,18 @@ def now():
     return time.time()
 
 
+@app.task(name='tasks.sleep')
+def sleep(seconds):
+    import time
+    time.sleep(seconds)
+    return seconds
+
+
+# kombu's visibility timeout, when a test shortens it (the Redis crash tests); 3600 s otherwise.
+if os.environ.get('CELERY_VISIBILITY_TIMEOUT'):
+    app.conf.broker_transport_options = {'visibility_timeout': float(os.environ['CELERY_VISIBILITY_TIMEOUT'])}
+
+
 # Tasks named ts.* run on Celeriac workers: when a test names their queue, Python routes them there
 # (a chain that goes from Python to TypeScript and back needs both sides to know where each runs).
 if os.environ.get('CELERY_TS_QUEUE'):
