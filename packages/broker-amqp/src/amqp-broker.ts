@@ -46,7 +46,8 @@ const WITHOUT_PRIORITIES: BrokerCapabilities = Object.freeze({ ...CAPABILITIES, 
  * persistent messages published on a confirm channel, `basic.qos` prefetch shared across a
  * subscription's queues, manual acks, a dead-letter queue per queue, delays in fixed TTL buckets
  * (no plugin), broadcasts on a topic exchange, and reconnection with backoff. The package README
- * describes the topology and the guarantees.
+ * describes the topology and the guarantees. With `protocol: 'celery'` it speaks Celery's protocol
+ * on Celery's queues (`celery/celery-mode.ts`, README "Celery mode").
  */
 export class AmqpBroker implements Broker {
   readonly capabilities: BrokerCapabilities;
