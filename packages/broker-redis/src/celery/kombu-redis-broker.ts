@@ -257,7 +257,7 @@ export class KombuRedisBroker implements Broker {
     this.#client = client;
   }
 
-  /** Stop every subscription, give unsettled deliveries back (redelivered), close connections. */
+  /** Stop every subscription, give unsettled deliveries back to the front of their lists (redelivered), close connections. */
   close(): Promise<void> {
     const connecting = this.#connecting;
     if (connecting === undefined) return this.#closing ?? RESOLVED;
@@ -283,7 +283,8 @@ export class KombuRedisBroker implements Broker {
     const unsettled = [...this.#held];
     for (const delivery of unsettled) this.#release(delivery);
     try {
-      await Promise.all(unsettled.map((delivery) => this.#settle(delivery, 'requeue', markRedelivered(delivery.raw))));
+      // To the front, as kombu's restore_unacked at shutdown: what was prefetched keeps its place.
+      await Promise.all(unsettled.map((delivery) => this.#settle(delivery, 'return', markRedelivered(delivery.raw))));
     } catch (error) {
       this.#report(
         this.#error(error, 'settle'),

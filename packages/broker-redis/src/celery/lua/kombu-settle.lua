@@ -4,7 +4,8 @@
   remove it from `unacked` and `unacked_index`, as kombu's ack does, then
     requeue  push the message (marked redelivered by the caller) to the back of its list, as
              kombu's reject(requeue=True) does (LPUSH: consumers pop from the right)
-    return   push it, unchanged, to the front (a fetched message that was never handed out)
+    return   push it to the front (RPUSH), as kombu's restore at shutdown does: a fetched message
+             never handed out (unchanged), or one held when the broker closes (marked redelivered)
     dead     store a dead letter with the reason
     ack      nothing more
 
