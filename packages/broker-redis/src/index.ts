@@ -1,6 +1,6 @@
 export type { CeleryRedisBackendOptions } from './celery/celery-redis-backend.ts';
 export { CeleryRedisBackend, createCeleryRedisBackend } from './celery/celery-redis-backend.ts';
-export type { KombuRedisBrokerOptions } from './celery/kombu-redis-broker.ts';
+export type { KombuRedisBrokerOptions } from './celery/kombu-broker-options.ts';
 export { createKombuRedisBroker, KombuRedisBroker } from './celery/kombu-redis-broker.ts';
 export { KeySpace } from './keys.ts';
 export type { RedisBackendOptions } from './redis-backend.ts';

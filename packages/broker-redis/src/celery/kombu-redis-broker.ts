@@ -6,7 +6,6 @@ import {
   type ConsumeOptions,
   coerceError,
   consumeProblem,
-  type DeadLetter,
   type DeadLetterStore,
   type Delivery,
   EVENTS_CHANNEL,
@@ -21,12 +20,10 @@ import {
 import type { Redis } from 'ioredis';
 import {
   closeConnection,
-  DEFAULT_URL,
   type ErrorReporter,
   openCommandConnection,
   openConnection,
   openSubscriberConnection,
-  reportToConsole,
   watchConnection,
   whenReady,
   withDeadline,
@@ -37,71 +34,14 @@ import type { Script } from '../scripts.ts';
 import { CeleryEventMirror } from './celery-event-mirror.ts';
 import { type CeleryScriptName, defineCeleryScript } from './celery-scripts.ts';
 import { DelayedPromoter } from './delayed-promoter.ts';
+import { type KombuRedisBrokerOptions, resolveKombuOptions } from './kombu-broker-options.ts';
 import { KombuConsumer, type KombuConsumerHost } from './kombu-consumer.ts';
+import { KombuDeadLetters } from './kombu-dead-letters.ts';
 import { KombuDelivery } from './kombu-delivery.ts';
-import { KOMBU_PRIORITY_STEPS, KombuKeys } from './kombu-keys.ts';
+import { KombuKeys } from './kombu-keys.ts';
 import { encodeKombuMessage, markRedelivered } from './kombu-message.ts';
 import { PidboxBridge } from './pidbox-bridge.ts';
 import { restoreVisible } from './visibility-restore.ts';
-
-/** Options of {@link KombuRedisBroker}. */
-export interface KombuRedisBrokerOptions {
-  /**
-   * Redis server: `redis://[[user]:password@]host[:port][/db]`, or `rediss://` for TLS; the same
-   * URL (database included) as Celery's `broker_url`.
-   * @default 'redis://127.0.0.1:6379'
-   */
-  readonly url?: string;
-  /**
-   * An ioredis client to send commands on, instead of opening one from `url`; not closed by the
-   * broker. Blocking and subscriber connections are opened with `connection.duplicate()`.
-   * @default a new connection to `url`
-   */
-  readonly connection?: Redis;
-  /**
-   * kombu's `global_keyprefix` transport option: put the same value in Celery's
-   * `broker_transport_options`. Every key and channel starts with it.
-   * @default '' (kombu's default)
-   */
-  readonly globalKeyPrefix?: string;
-  /**
-   * Start of the keys only Celeriac uses (parked delayed messages, dead letters, broadcasts),
-   * after `globalKeyPrefix`.
-   * @default 'celeriac:'
-   */
-  readonly prefix?: string;
-  /**
-   * kombu's `visibility_timeout`, in seconds: a delivery not acknowledged for this long is restored
-   * to its queue (redelivered) by any Celeriac or Celery consumer of this Redis. Must be the same
-   * as the Celery side's `broker_transport_options['visibility_timeout']`, or one side restores
-   * what the other still runs. Celeriac workers renew their held deliveries every third of it (or
-   * more often), so a Celeriac task longer than this is not run twice; a Celery worker does not.
-   * @default 3600 (kombu's default)
-   */
-  readonly visibilityTimeout?: number;
-  /**
-   * kombu's `priority_steps`: one list per step. Must match the Celery side's.
-   * @default [0, 3, 6, 9]
-   */
-  readonly prioritySteps?: readonly number[];
-  /**
-   * Dead letters kept per queue; beyond it the oldest are dropped.
-   * @default 10_000
-   */
-  readonly maxDeadLettersPerQueue?: number;
-  /**
-   * The longest, in milliseconds, `publish()` and `connect()` wait for Redis before rejecting
-   * with `BrokerConnectionError`.
-   * @default 5000
-   */
-  readonly publishTimeout?: number;
-  /**
-   * Called with errors no caller can receive: a lost connection (once per outage), a failing
-   * consumer fetch or sweep (retried), a throwing `onDelivery` or broadcast handler.
-   * @default prints one line with `console.error`
-   */
-  readonly onError?: (error: Error, source: string) => void;
-}
 
 type BrokerScripts = Record<
   'fetch' | 'settle' | 'restore' | 'promote' | 'purge' | 'stats' | 'deadList' | 'deadRequeue' | 'deadDelete',
@@ -121,17 +61,6 @@ const SCRIPT_FILES: Record<keyof BrokerScripts, CeleryScriptName> = {
 };
 
 const RESOLVED: Promise<void> = Promise.resolve();
-
-/** The database number in a redis:// URL (kombu's virtual host), for kombu's fanout channel names. */
-function databaseOf(url: string, connection: Redis | undefined): number {
-  if (connection !== undefined) return connection.options.db ?? 0;
-  try {
-    const path = new URL(url).pathname.replace(/^\//, '');
-    return path === '' ? 0 : Number.parseInt(path, 10) || 0;
-  } catch {
-    return 0;
-  }
-}
 
 /**
  * A Celeriac broker that reads and writes kombu 5.2's Redis transport layout, so Celery workers
@@ -171,32 +100,15 @@ export class KombuRedisBroker implements Broker {
   #closed = false;
 
   constructor(options: KombuRedisBrokerOptions = {}) {
-    const visibilityTimeout = options.visibilityTimeout ?? 3600;
-    if (!(visibilityTimeout > 0 && Number.isFinite(visibilityTimeout))) {
-      throw new RangeError(`visibilityTimeout must be a positive number of seconds, got ${String(visibilityTimeout)}.`);
-    }
-    const steps = options.prioritySteps ?? KOMBU_PRIORITY_STEPS;
-    if (!(steps.length > 0 && steps[0] === 0 && steps.every((step, i) => i === 0 || step > steps[i - 1]!))) {
-      throw new RangeError(`prioritySteps must start at 0 and ascend, got ${JSON.stringify(steps)}.`);
-    }
-    const maxDead = options.maxDeadLettersPerQueue ?? 10_000;
-    if (!(Number.isInteger(maxDead) && maxDead >= 0)) {
-      throw new RangeError(`maxDeadLettersPerQueue must be an integer ≥ 0, got ${String(maxDead)}.`);
-    }
+    const resolved = resolveKombuOptions(options);
     this.#options = options;
-    this.#url = options.url ?? DEFAULT_URL;
-    this.#visibilityTimeoutMs = visibilityTimeout * 1000;
-    // Restores and promotions are swept at least every 5 s (kombu restores about every 10 s when idle).
-    this.#sweepMs = Math.min(this.#visibilityTimeoutMs / 3, 5000);
-    this.#maxDeadLetters = maxDead;
-    this.#publishTimeout = options.publishTimeout ?? 5000;
-    this.#report = options.onError ?? reportToConsole;
-    this.keys = new KombuKeys({
-      globalPrefix: options.globalKeyPrefix ?? '',
-      prefix: options.prefix ?? 'celeriac:',
-      steps: [...steps],
-      db: databaseOf(this.#url, options.connection),
-    });
+    this.#url = resolved.url;
+    this.#visibilityTimeoutMs = resolved.visibilityTimeoutMs;
+    this.#sweepMs = resolved.sweepMs;
+    this.#maxDeadLetters = resolved.maxDeadLetters;
+    this.#publishTimeout = resolved.publishTimeout;
+    this.#report = resolved.report;
+    this.keys = resolved.keys;
     this.#events = new CeleryEventMirror(this.keys);
     this.capabilities = Object.freeze({
       delay: true,
@@ -205,11 +117,15 @@ export class KombuRedisBroker implements Broker {
       crossProcess: true,
       leaseRenewMs: this.#visibilityTimeoutMs / 3,
     });
-    this.deadLetters = {
-      list: (queue, listOptions) => this.#listDeadLetters(queue, listOptions),
-      requeue: (queue, id) => this.#requeueDeadLetter(queue, id),
-      delete: (queue, id) => this.#deleteDeadLetter(queue, id),
-    };
+    this.deadLetters = new KombuDeadLetters(this.keys, async () => {
+      const scripts = this.#scripts ?? (await this.#connected());
+      return {
+        list: scripts.deadList,
+        requeue: scripts.deadRequeue,
+        delete: scripts.deadDelete,
+        run: (reply) => this.#run('manage dead letters', reply),
+      };
+    });
   }
 
   /** Open the command connection (waiting up to `publishTimeout`). Idempotent; reopens after close. */
@@ -530,39 +446,6 @@ export class KombuRedisBroker implements Broker {
         ['dead', letter.tag, record, letter.id, this.#maxDeadLetters],
       ),
     );
-  }
-
-  async #listDeadLetters(queue: string, options?: { limit?: number; offset?: number }): Promise<DeadLetter[]> {
-    const limit = options?.limit ?? Number.POSITIVE_INFINITY;
-    const offset = options?.offset ?? 0;
-    if (!(limit >= 0 && Number.isInteger(offset) && offset >= 0)) {
-      throw new RangeError('deadLetters.list() needs limit ≥ 0 and an integer offset ≥ 0.');
-    }
-    if (limit === 0) return [];
-    const scripts = this.#scripts ?? (await this.#connected());
-    const stop = limit === Number.POSITIVE_INFINITY ? -1 : offset + Math.floor(limit) - 1;
-    const [ids, records] = this.keys.deadLetters(queue);
-    const texts = (await this.#run('manage dead letters', scripts.deadList([ids, records], [offset, stop]))) as (
-      | string
-      | null
-    )[];
-    return texts.flatMap((text) => {
-      if (text === null) return [];
-      const { id, queue: letterQueue, body, reason, deadLetteredAt } = JSON.parse(text) as DeadLetter;
-      return [{ id, queue: letterQueue, body, reason, deadLetteredAt }];
-    });
-  }
-
-  async #requeueDeadLetter(queue: string, id: string): Promise<boolean> {
-    const scripts = this.#scripts ?? (await this.#connected());
-    const reply = scripts.deadRequeue(this.keys.queueBlock(queue), [id, ...this.keys.steps]);
-    return (await this.#run('manage dead letters', reply)) === 1;
-  }
-
-  async #deleteDeadLetter(queue: string, id: string): Promise<boolean> {
-    const scripts = this.#scripts ?? (await this.#connected());
-    const [ids, records] = this.keys.deadLetters(queue);
-    return (await this.#run('manage dead letters', scripts.deadDelete([ids, records], [id]))) === 1;
   }
 
   async #connected(): Promise<BrokerScripts> {
