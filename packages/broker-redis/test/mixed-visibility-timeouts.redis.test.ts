@@ -9,14 +9,10 @@ afterEach(async () => {
 });
 
 describeRedis('workers of one queue configured with different visibility timeouts', () => {
-  // KNOWN BUG (reported, not fixed here): the recovery sweep (reclaim.lua) gives back every
-  // delivery idle longer than the *sweeping* consumer's visibilityTimeout, whoever holds it. A
-  // worker started with a shorter timeout than the others (a typo, a second deployment, a CLI
-  // default) takes healthy leases from workers that renew on their own, longer schedule, and their
-  // tasks run twice. The lease a holder renews on should be the one every sweeper honours, e.g. by
-  // recording each consumer's lease length in Redis and reclaiming only entries idle past their
-  // holder's. Remove `.fails` once fixed: the test then passes.
-  it.fails("a long task is not run twice when another worker's timeout is shorter", async () => {
+  // The recovery sweep of every worker honours the lease of the worker that holds a delivery
+  // (recorded in its consumer name), not its own: a worker started with a shorter timeout than the
+  // others (a typo, a second deployment, a CLI default) must not take their healthy leases.
+  it("a long task is not run twice when another worker's timeout is shorter", async () => {
     scope = new TestScope(uniquePrefix());
     const { prefix, admin } = scope;
     const producer = producerApp(prefix);

@@ -49,7 +49,8 @@ export interface ConsumerHost {
  * delayed messages when due, and runs the recovery sweep (expired leases) every sweep interval.
  */
 export class Consumer implements DeliveryOwner {
-  readonly name: string = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  /** Unique; ends with this consumer's lease (":L<ms>"), which the recovery sweep of every consumer honours. */
+  readonly name: string;
   readonly queues: readonly string[];
   readonly prefetch: number;
   /** Deliveries handed out and not settled. */
@@ -83,6 +84,7 @@ export class Consumer implements DeliveryOwner {
 
   constructor(host: ConsumerHost, queues: readonly string[], prefetch: number, onDelivery: (d: Delivery) => void) {
     this.#host = host;
+    this.name = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}:L${host.visibilityTimeoutMs}`;
     this.queues = queues;
     this.prefetch = prefetch;
     this.#onDelivery = onDelivery;
