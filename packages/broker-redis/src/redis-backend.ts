@@ -154,7 +154,7 @@ export class RedisBackend implements ResultBackend {
   /** Writes of one event-loop turn go to Redis in one script call. */
   setResult(record: ResultRecord, ttl: number): Promise<void> {
     if (this.#scripts === undefined) return this.#ready().then(() => this.setResult(record, ttl));
-    return this.#results.add(this.keys.result(record.taskId), JSON.stringify(record), ttlMs(ttl));
+    return this.#results.add(this.keys.result(record.taskId), record, ttlMs(ttl));
   }
 
   async getResult(taskId: string): Promise<ResultRecord | null> {

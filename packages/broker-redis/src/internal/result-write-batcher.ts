@@ -2,7 +2,9 @@ import type { Script } from '../scripts.ts';
 
 interface Batch {
   readonly keys: string[];
-  readonly values: string[];
+  /** Position of each key in `keys`: a second write of a key in one batch replaces the first. */
+  readonly index: Map<string, number>;
+  readonly values: object[];
   readonly ttls: number[];
   readonly done: Promise<void>;
   resolve(): void;
@@ -17,7 +19,9 @@ const MAX_BATCH = 500;
  * call (a worker storing the state of 50 tasks sends one command, not 50), with the records packed
  * into one argument joined by newlines and their TTLs into another: ioredis spends about half a
  * microsecond per argument, Lua a fraction of that splitting them. Every caller of a batch is
- * resolved (or rejected) with it.
+ * resolved (or rejected) with it. A key written twice in one turn (a fast task's STARTED, then its
+ * SUCCESS) is stored once, with the later record: the earlier one would be replaced at once anyway,
+ * and skipping it spares its serialisation, its bytes and its SET and PUBLISH in Redis.
  */
 export class ResultWriteBatcher {
   readonly #script: () => Script;
@@ -29,8 +33,8 @@ export class ResultWriteBatcher {
     this.#mapError = mapError;
   }
 
-  /** Store `json` (JSON text: never a raw newline) at `key` for `ttlMs` (0: no expiry), and publish it. */
-  add(key: string, json: string, ttlMs: number): Promise<void> {
+  /** Store `record` as JSON at `key` for `ttlMs` (0: no expiry), and publish it. Never mutate `record` afterwards. */
+  add(key: string, record: object, ttlMs: number): Promise<void> {
     let batch = this.#batch;
     if (batch === undefined || batch.keys.length >= MAX_BATCH) {
       if (batch !== undefined) this.#flush(batch);
@@ -39,9 +43,16 @@ export class ResultWriteBatcher {
       const scheduled = batch;
       setImmediate(() => this.#flush(scheduled));
     }
-    batch.keys.push(key);
-    batch.values.push(json);
-    batch.ttls.push(ttlMs);
+    const at = batch.index.get(key);
+    if (at === undefined) {
+      batch.index.set(key, batch.keys.length);
+      batch.keys.push(key);
+      batch.values.push(record);
+      batch.ttls.push(ttlMs);
+    } else {
+      batch.values[at] = record;
+      batch.ttls[at] = ttlMs;
+    }
     return batch.done;
   }
 
@@ -51,7 +62,9 @@ export class ResultWriteBatcher {
     if (keys.length === 0) return;
     let reply: Promise<unknown>;
     try {
-      reply = this.#script()(keys, [batch.values.join('\n'), batch.ttls.join(',')]);
+      // JSON text never holds a raw newline: one argument carries every record.
+      const json = batch.values.map((record) => JSON.stringify(record)).join('\n');
+      reply = this.#script()(keys, [json, batch.ttls.join(',')]);
     } catch (error) {
       reply = Promise.reject(error);
     }
@@ -70,6 +83,6 @@ export class ResultWriteBatcher {
     });
     // Every caller gets `done`; one that drops it must not cause an unhandled rejection.
     done.catch(() => undefined);
-    return { keys: [], values: [], ttls: [], done, resolve, reject };
+    return { keys: [], index: new Map(), values: [], ttls: [], done, resolve, reject };
   }
 }
