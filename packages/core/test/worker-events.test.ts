@@ -157,3 +157,34 @@ describe('worker events', () => {
     );
   });
 });
+
+describe('the worker as an emitter of its own events', () => {
+  it('emits its task and worker events in process, also with sendEvents off, and survives a throwing listener', async () => {
+    const app = makeApp();
+    const clusterEvents = await recordEvents(app);
+    const add = app.task('add.local', (a: number, b: number) => a + b);
+    const worker = app.worker({ concurrency: 1, sendEvents: false });
+    const local: ClusterEvent[] = [];
+    const succeeded: TaskSucceededEvent[] = [];
+    worker.on('*', (event) => local.push(event));
+    worker.on('task-succeeded', (event) => succeeded.push(event));
+    worker.once('task-started', () => {
+      throw new Error('a listener bug');
+    });
+    await worker.start();
+
+    const first = await add.delay(1, 2);
+    expect(await first.get({ timeout: 5_000 })).toBe(3);
+    const second = await add.delay(2, 3);
+    expect(await second.get({ timeout: 5_000 })).toBe(5);
+
+    expect(succeeded.map((event) => [event.taskId, event.result])).toEqual([
+      [first.id, 3],
+      [second.id, 5],
+    ]);
+    expect(typesOf(local, second.id)).toEqual(['task-received', 'task-started', 'task-succeeded']);
+    expect(local.some((event) => event.type === 'worker-online' && event.hostname === worker.hostname)).toBe(true);
+    // sendEvents: false: nothing went to the cluster but the producer's task-sent.
+    expect(clusterEvents.filter((event) => event.type !== 'task-sent')).toEqual([]);
+  });
+});

@@ -1,4 +1,5 @@
 import { loadavg } from 'node:os';
+import { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
 import type { ResultBackend } from '../backend/result-backend.ts';
 import type { Broker, Delivery, Subscription } from '../broker/broker.ts';
@@ -8,7 +9,7 @@ import { type Revocation, RevokedSet } from '../control/revocations.ts';
 import { ConfigError } from '../errors/celeriac-error.ts';
 import { coerceError } from '../errors/coerce-error.ts';
 import { TaskRevokedError } from '../errors/task-errors.ts';
-import type { ClusterEvent, WorkerEvent } from '../events/event-map.ts';
+import type { CeleriacEventMap, ClusterEvent, WorkerEvent } from '../events/event-map.ts';
 import type { EventPublisher } from '../events/event-publisher.ts';
 import type { Json } from '../json/json.ts';
 import type { TaskOptions } from '../task/options.ts';
@@ -48,8 +49,11 @@ export class WorkerShutdown extends Error {
 /**
  * Consumes queues and runs tasks with bounded concurrency. Holds at most
  * `concurrency × prefetchMultiplier` deliveries; renews their leases on brokers that lease.
+ * Also an emitter of its own task and worker events, in process (as BullMQ's `Worker` is): the
+ * same events `app.events` receives from the whole cluster, without a broker round trip, and
+ * whether or not `sendEvents` broadcasts them.
  */
-export class Worker implements ControlTarget {
+export class Worker extends EventEmitter<CeleriacEventMap> implements ControlTarget {
   readonly hostname: string;
   readonly queues: readonly string[];
   readonly concurrency: number;
@@ -84,6 +88,7 @@ export class Worker implements ControlTarget {
   #removeSignalHandlers: (() => void) | undefined;
 
   constructor(host: WorkerHost, options: WorkerOptions & { hostname: string; queues: string[] }) {
+    super();
     const { concurrency, prefetch } = checkWorkerOptions(options);
     this.#host = host;
     this.#options = options;
@@ -395,6 +400,16 @@ export class Worker implements ControlTarget {
 
   #emit(event: ClusterEvent): void {
     this.#events?.send(event);
+    this.#emitLocal(event.type, event);
+    this.#emitLocal('*', event);
+  }
+
+  #emitLocal(name: keyof CeleriacEventMap, event: ClusterEvent): void {
+    try {
+      this.emit(name, event as never);
+    } catch (error) {
+      this.#logger.error({ err: coerceError(error), event: event.type }, 'a worker event listener threw');
+    }
   }
 
   #emitWorker(type: 'worker-online' | 'worker-heartbeat' | 'worker-offline'): void {
