@@ -69,11 +69,12 @@ export async function processRate(target: CeleriacTarget, count: number, concurr
   const allDone = new Promise<void>((resolve) => {
     resolveDone = resolve;
   });
-  app.events.on('task-succeeded', () => {
+  const worker = app.worker({ concurrency, prefetchMultiplier: concurrency === 1 ? 1 : 4 });
+  // Counted in process, as BullMQ's side counts its Worker's `completed` events; the events are
+  // still broadcast to the cluster through the broker.
+  worker.on('task-succeeded', () => {
     if (++done === count) resolveDone();
   });
-  await app.events.ready();
-  const worker = app.worker({ concurrency, prefetchMultiplier: concurrency === 1 ? 1 : 4 });
   const start = performance.now();
   await worker.start();
   await allDone;
