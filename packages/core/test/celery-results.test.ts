@@ -205,7 +205,12 @@ describe('recordToCelery', () => {
       result: undefined,
       error: { name: 'ValueError', message: 'm', stack: 's' },
     });
-    for (const original of [record(), failed]) {
+    const unknown = record({
+      state: 'FAILURE',
+      result: undefined,
+      error: { name: 'UnknownTaskError', message: 'u', stack: 's' },
+    });
+    for (const original of [record(), failed, unknown]) {
       const back = recordFromCelery(original.taskId, JSON.parse(JSON.stringify(recordToCelery(original))));
       expect(back).toEqual(original);
     }
@@ -221,6 +226,31 @@ describe('errorToCelery / errorFromCelery', () => {
       exc_message: ['p'],
       exc_module: null,
     });
+  });
+
+  it("writes an unknown task as Celery's NotRegistered, and reads NotRegistered back as UnknownTaskError", () => {
+    const message = 'Unknown task "ts.nope": task "ts.nope" is not registered on worker w1@host (queue celery)';
+    expect(errorToCelery({ name: 'UnknownTaskError', message, stack: 'UnknownTaskError: …' })).toEqual({
+      exc_type: 'NotRegistered',
+      exc_message: [message],
+      exc_module: 'celery.exceptions',
+    });
+    // What Celery 5.2's worker stores for a task it does not have (`NotRegistered(name)`).
+    expect(
+      errorFromCelery(
+        { exc_type: 'NotRegistered', exc_message: ['tasks.nope'], exc_module: 'celery.exceptions' },
+        null,
+      ),
+    ).toEqual({ name: 'UnknownTaskError', message: 'tasks.nope' });
+    // Only Celery's own class is renamed.
+    expect(
+      errorFromCelery({ exc_type: 'NotRegistered', exc_message: ['x'], exc_module: 'myapp.errors' }, null).name,
+    ).toBe('NotRegistered');
+  });
+
+  it("writes Celery's other task exceptions under celery.exceptions", () => {
+    expect(errorToCelery({ name: 'MaxRetriesExceededError', message: 'm' }).exc_module).toBe('celery.exceptions');
+    expect(errorToCelery({ name: 'WorkerLostError', message: 'w' }).exc_module).toBe('celery.exceptions');
   });
 
   it('turns a name Python cannot use as a class name into Exception', () => {

@@ -34,7 +34,15 @@ const CELERY_EXCEPTIONS = new Set([
   'SoftTimeLimitExceeded',
   'Retry',
   'Reject',
+  'MaxRetriesExceededError',
+  'WorkerLostError',
 ]);
+
+// Celeriac errors whose Celery counterpart has another name (in celery.exceptions), both ways.
+const TO_CELERY_NAMES: ReadonlyMap<string, string> = new Map([['UnknownTaskError', 'NotRegistered']]);
+const FROM_CELERY_NAMES: ReadonlyMap<string, string> = new Map(
+  [...TO_CELERY_NAMES].map(([celeriac, celery]) => [celery, celeriac]),
+);
 
 /** An error as Celery's JSON result backend stores it (`exception_to_python` reads it back). */
 export interface CeleryException {
@@ -43,7 +51,15 @@ export interface CeleryException {
   exc_module: string | null;
 }
 
+/**
+ * A Celeriac error → the exception Celery stores: Python's builtins (`except ValueError` works in
+ * Python) and Celery's own exceptions under their modules (`UnknownTaskError` is Celery's
+ * `NotRegistered`), any other name as a class Celery makes up on reading.
+ */
 export function errorToCelery(error: RemoteError): CeleryException {
+  const renamed = TO_CELERY_NAMES.get(error.name);
+  if (renamed !== undefined)
+    return { exc_type: renamed, exc_message: [error.message], exc_module: 'celery.exceptions' };
   // A name Python cannot use as a class name would make Celery raise SecurityError on reading.
   const name = /^[A-Za-z_][A-Za-z0-9_]*$/.test(error.name) ? error.name : 'Exception';
   let module: string | null = null;
@@ -52,6 +68,7 @@ export function errorToCelery(error: RemoteError): CeleryException {
   return { exc_type: name, exc_message: [error.message], exc_module: module };
 }
 
+/** Celery's stored exception → a Celeriac remote error (`NotRegistered` reads as `UnknownTaskError`). */
 export function errorFromCelery(value: unknown, traceback: unknown): RemoteError {
   if (typeof value !== 'object' || value === null) {
     return {
@@ -65,8 +82,9 @@ export function errorFromCelery(value: unknown, traceback: unknown): RemoteError
   const message = Array.isArray(args)
     ? args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(', ')
     : String(args ?? '');
+  const name = typeof exc.exc_type === 'string' ? exc.exc_type : 'Exception';
   return {
-    name: typeof exc.exc_type === 'string' ? exc.exc_type : 'Exception',
+    name: (exc.exc_module === 'celery.exceptions' ? FROM_CELERY_NAMES.get(name) : undefined) ?? name,
     message,
     ...(typeof traceback === 'string' ? { stack: traceback } : {}),
   };
