@@ -1,5 +1,14 @@
+import { randomUUID } from 'node:crypto';
+import { waitFor } from '@celeriac/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { celeryMissing, pythonCaptureEvents, pythonInspectPing, pythonSend, uniqueQueue } from './python.ts';
+import {
+  celeryMissing,
+  pythonCaptureEvents,
+  pythonInspectPing,
+  pythonRevoke,
+  pythonSend,
+  uniqueQueue,
+} from './python.ts';
 import { celeryModeApp, flushInteropDb, redisCeleryEnv, redisMissing } from './redis-env.ts';
 
 const skip = celeryMissing || redisMissing;
@@ -22,6 +31,37 @@ describe.skipIf(skip !== '')(
       }
       const answered = await pythonInspectPing(redisCeleryEnv(queue));
       expect(answered.sort()).toEqual(['ts-one@interop', 'ts-two@interop']);
+    });
+
+    it('`app.control.revoke(id)` from Python reaches every Celeriac worker: the task is skipped as REVOKED', async () => {
+      const queue = uniqueQueue('revoke');
+      const ran: string[] = [];
+      const hostnames = ['ts-rv1@interop', 'ts-rv2@interop'];
+      for (const hostname of hostnames) {
+        const app = celeryModeApp({ defaultQueue: queue });
+        apps.push(app);
+        app.task(
+          'ts.add',
+          (ctx, x: number, y: number) => {
+            ran.push(ctx.id);
+            return x + y;
+          },
+          { bind: true },
+        );
+        await app.worker({ queues: [queue], hostname }).start();
+      }
+      const taskId = randomUUID();
+
+      const outcome = await pythonRevoke(redisCeleryEnv(queue), taskId);
+      const producer = celeryModeApp({ defaultQueue: queue });
+      apps.push(producer);
+      const result = await producer.sendTask('ts.add', [1, 1], { taskId });
+
+      for (const hostname of hostnames) {
+        expect(outcome.result).toContainEqual({ [hostname]: { ok: `tasks ${taskId} flagged as revoked` } });
+      }
+      await waitFor(async () => (await result.state()) === 'REVOKED', { timeout: 20_000 });
+      expect(ran).not.toContain(taskId);
     });
 
     it("Celery's event receiver (celery events, Flower) sees a Celeriac worker and its tasks on celeryev", async () => {

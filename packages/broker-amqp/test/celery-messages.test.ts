@@ -1,7 +1,6 @@
 import { ENVELOPE_VERSION, type OutgoingMessage, type TaskEnvelope } from '@celeriac/core';
 import type { Message } from 'amqplib';
 import { describe, expect, it } from 'vitest';
-import { addressedTo, translate } from '../src/celery/mailbox-message.ts';
 import {
   celeryTaskItem,
   deadLetterItem,
@@ -161,36 +160,5 @@ describe('republishing in Celery mode', () => {
     const back = requeueItem(topology, 'celery', stored);
     expect(back.routingKey).toBe('celery');
     expect(back.options.headers).toEqual(PYTHON_HEADERS);
-  });
-});
-
-describe("Celery's mailbox", () => {
-  const ping = { method: 'ping', arguments: {} };
-
-  it('runs what is addressed to this hostname, by destination, glob or regex, else everything', () => {
-    expect(addressedTo(ping, 'w1@host')).toBe(true);
-    expect(addressedTo({ ...ping, destination: ['w1@host'] }, 'w1@host')).toBe(true);
-    expect(addressedTo({ ...ping, destination: ['w2@host'] }, 'w1@host')).toBe(false);
-    expect(addressedTo({ ...ping, pattern: 'w*@host', matcher: 'glob' }, 'w1@host')).toBe(true);
-    expect(addressedTo({ ...ping, pattern: 'w[!1]@host', matcher: 'glob' }, 'w1@host')).toBe(false);
-    expect(addressedTo({ ...ping, pattern: 'w\\d', matcher: 'pcre' }, 'w1@host')).toBe(true);
-    expect(addressedTo({ ...ping, pattern: 'host', matcher: 'pcre' }, 'w1@host')).toBe(false);
-  });
-
-  it("maps Celery's methods to core's control commands", () => {
-    expect(translate(ping)).toEqual({ kind: 'forward', requests: [{ command: 'ping', args: {} }] });
-    expect(translate({ method: 'revoke', arguments: { task_id: ['a', 'b'], terminate: true } })).toEqual({
-      kind: 'forward',
-      requests: [
-        { command: 'revoke', args: { taskId: 'a', terminate: true } },
-        { command: 'revoke', args: { taskId: 'b', terminate: true } },
-      ],
-      reply: { ok: 'tasks a, b flagged as revoked' },
-    });
-    expect(translate({ method: 'rate_limit', arguments: { task_name: 't', rate_limit: 5 } })).toEqual({
-      kind: 'forward',
-      requests: [{ command: 'rate_limit', args: { taskName: 't', rate: '5/s' } }],
-    });
-    expect(translate({ method: 'pool_restart' })).toEqual({ kind: 'unsupported' });
   });
 });

@@ -58,7 +58,27 @@ export type * from './events/event-map.ts';
 export { EVENTS_CHANNEL } from './events/event-publisher.ts';
 export type { Json } from './json/json.ts';
 export { assertJson, DEFAULT_MAX_PAYLOAD_BYTES } from './json/json.ts';
-export { CELERY_EVENT_EXCHANGE, celeryEventRoutingKey, toCeleryEvent } from './protocol/celery-events.ts';
+export type { CeleryEventMessage } from './protocol/celery-events.ts';
+export {
+  CELERY_EVENT_EXCHANGE,
+  CeleryEventEncoder,
+  celeryEventRoutingKey,
+  toCeleryEvent,
+} from './protocol/celery-events.ts';
+export type {
+  CeleryMailboxMessage,
+  CeleryMailboxNode,
+  CeleryMailboxReply,
+  CeleryMailboxTranslation,
+  CeleryMailboxTransport,
+} from './protocol/celery-mailbox.ts';
+export {
+  CELERY_PIDBOX_EXCHANGE,
+  CeleryMailbox,
+  celeryMailboxAddressedTo,
+  parseCeleryMailboxMessage,
+  translateCeleryMailboxMessage,
+} from './protocol/celery-mailbox.ts';
 export type { CeleryException } from './protocol/celery-results.ts';
 export {
   celeryResultKey,

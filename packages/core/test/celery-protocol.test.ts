@@ -1,5 +1,6 @@
 import {
   CELERY_EVENT_EXCHANGE,
+  CeleryEventEncoder,
   type ClusterEvent,
   celeryEventRoutingKey,
   celeryResultKey,
@@ -488,6 +489,23 @@ describe('events', () => {
         sender,
       ),
     ).toBeNull();
+  });
+
+  it("a broadcast batch becomes one message per Celery event, numbered by the sender's Lamport clock", () => {
+    const encoder = new CeleryEventEncoder();
+    const started = { type: 'task-started', taskId: 't1', name: 'ts.add', hostname: 'w1', timestamp: 0 };
+    const progress = { ...started, type: 'task-progress', state: 'PROGRESS', meta: {} };
+    const batch = { events: [started, progress, { ...started, hostname: 'w2' }] } as unknown as Json;
+
+    const messages = encoder.encode(batch);
+    expect(messages.map(({ routingKey, hostname, body }) => [routingKey, hostname, body.clock])).toEqual([
+      ['task.started', 'w1', 1],
+      ['task.started', 'w2', 3],
+    ]);
+    expect(messages[0]?.body).toMatchObject({ type: 'task-started', uuid: 't1', pid: process.pid });
+    expect(encoder.encode(batch)[0]?.body.clock).toBe(4);
+    expect(encoder.encode({ something: 'else' })).toEqual([]);
+    expect(encoder.encode(null)).toEqual([]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { CELERY_EVENT_EXCHANGE, CELERY_PIDBOX_EXCHANGE } from '@celeriac/core';
 import type { Options } from 'amqplib';
 import type { ResolvedOptions } from '../options.ts';
 import type { ConnectionKeeper } from '../reconnect.ts';
@@ -11,14 +12,14 @@ export interface ExchangeSpec {
 
 /** `celeryev`: Celery's `event_exchange`, a durable topic exchange. */
 export const EVENT_EXCHANGE: ExchangeSpec = {
-  name: 'celeryev',
+  name: CELERY_EVENT_EXCHANGE,
   type: 'topic',
   options: { durable: true, autoDelete: false },
 };
 
 /** `celery.pidbox`: the fanout exchange of Celery's remote-control mailbox (kombu `Mailbox('celery', type='fanout')`). */
 export const PIDBOX_EXCHANGE: ExchangeSpec = {
-  name: 'celery.pidbox',
+  name: CELERY_PIDBOX_EXCHANGE,
   type: 'fanout',
   options: { durable: false, autoDelete: false },
 };

@@ -25,16 +25,14 @@ export function kombuTransientMessage(
   });
 }
 
-/** The JSON body of a kombu message (base64 or plain), or undefined when it has none. */
-export function kombuBody(text: string): unknown {
+/** The body of a kombu message as text (decoded when base64), or undefined when it has none. */
+export function kombuBodyText(text: string): string | undefined {
   try {
     const message = JSON.parse(text) as { body?: unknown; properties?: { body_encoding?: unknown } };
     if (typeof message.body !== 'string') return undefined;
-    const body =
-      message.properties?.body_encoding === 'base64'
-        ? Buffer.from(message.body, 'base64').toString('utf8')
-        : message.body;
-    return JSON.parse(body);
+    return message.properties?.body_encoding === 'base64'
+      ? Buffer.from(message.body, 'base64').toString('utf8')
+      : message.body;
   } catch {
     return undefined;
   }

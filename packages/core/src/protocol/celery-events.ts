@@ -95,3 +95,32 @@ export function toCeleryEvent(
       };
   }
 }
+
+/** One Celery event as a transport sends it: the body, its routing key, and the `hostname` header. */
+export interface CeleryEventMessage {
+  body: Record<string, Json>;
+  routingKey: string;
+  hostname: string;
+}
+
+/**
+ * Turns the event batches core broadcasts (`{ events }` on EVENTS_CHANNEL) into the messages
+ * Celery's `EventDispatcher` sends: one per event Celery has a counterpart for, each numbered by a
+ * Lamport `clock` that counts this sender's events. A broker in Celery mode mirrors them onto
+ * `celeryev`, so `celery events`, Flower and `app.events.Receiver` see Celeriac workers.
+ */
+export class CeleryEventEncoder {
+  #clock = 0;
+
+  encode(batch: Json): CeleryEventMessage[] {
+    const events = (batch as { events?: unknown } | null)?.events;
+    if (!Array.isArray(events)) return [];
+    const messages: CeleryEventMessage[] = [];
+    for (const event of events as ClusterEvent[]) {
+      const body = toCeleryEvent(event, { pid: process.pid, clock: ++this.#clock });
+      if (body !== null)
+        messages.push({ body, routingKey: celeryEventRoutingKey(event.type), hostname: event.hostname });
+    }
+    return messages;
+  }
+}
