@@ -18,47 +18,22 @@ import {
   type Subscription,
 } from '@celeriac/core';
 import type { Redis } from 'ioredis';
-import {
-  closeConnection,
-  type ErrorReporter,
-  openCommandConnection,
-  openConnection,
-  openSubscriberConnection,
-  watchConnection,
-  whenReady,
-  withDeadline,
-} from '../connection.ts';
+import { closeConnection, withDeadline } from '../connection.ts';
 import { type RedisOperation, toCeleriacError } from '../errors.ts';
-import { PubSub } from '../pubsub.ts';
-import type { Script } from '../scripts.ts';
 import { CeleryEventMirror } from './celery-event-mirror.ts';
-import { type CeleryScriptName, defineCeleryScript } from './celery-scripts.ts';
-import { DelayedPromoter } from './delayed-promoter.ts';
-import { type KombuRedisBrokerOptions, resolveKombuOptions } from './kombu-broker-options.ts';
+import {
+  type KombuRedisBrokerOptions,
+  type ResolvedKombuOptions,
+  resolveKombuOptions,
+} from './kombu-broker-options.ts';
+import { KombuConnection } from './kombu-connection.ts';
 import { KombuConsumer, type KombuConsumerHost } from './kombu-consumer.ts';
 import { KombuDeadLetters } from './kombu-dead-letters.ts';
 import { KombuDelivery } from './kombu-delivery.ts';
 import { KombuKeys } from './kombu-keys.ts';
-import { encodeKombuMessage, markRedelivered } from './kombu-message.ts';
-import { PidboxBridge } from './pidbox-bridge.ts';
+import { encodeKombuMessage } from './kombu-message.ts';
+import { KombuSettlement } from './kombu-settlement.ts';
 import { restoreVisible } from './visibility-restore.ts';
-
-type BrokerScripts = Record<
-  'fetch' | 'settle' | 'restore' | 'promote' | 'purge' | 'stats' | 'deadList' | 'deadRequeue' | 'deadDelete',
-  Script
->;
-
-const SCRIPT_FILES: Record<keyof BrokerScripts, CeleryScriptName> = {
-  fetch: 'kombu-fetch',
-  settle: 'kombu-settle',
-  restore: 'kombu-restore',
-  promote: 'kombu-promote',
-  purge: 'kombu-purge',
-  stats: 'kombu-stats',
-  deadList: 'kombu-dead-letter-list',
-  deadRequeue: 'kombu-dead-letter-requeue',
-  deadDelete: 'kombu-dead-letter-delete',
-};
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
@@ -76,22 +51,13 @@ export class KombuRedisBroker implements Broker {
   readonly deadLetters: DeadLetterStore;
   /** Key and channel names. */
   readonly keys: KombuKeys;
-  readonly #url: string;
-  readonly #options: KombuRedisBrokerOptions;
-  readonly #visibilityTimeoutMs: number;
-  readonly #sweepMs: number;
-  readonly #maxDeadLetters: number;
-  readonly #publishTimeout: number;
-  readonly #report: ErrorReporter;
+  readonly #options: ResolvedKombuOptions;
   readonly #consumers = new Set<KombuConsumer>();
-  readonly #held = new Set<KombuDelivery>();
+  readonly #settlement: KombuSettlement;
   /** Queues whose `_kombu.binding` entry this broker has declared (Celery declares on publish too). */
   readonly #declared = new Set<string>();
-  #client: Redis | undefined;
-  #scripts: BrokerScripts | undefined;
-  #pubsub: PubSub | undefined;
-  #promoter: DelayedPromoter | undefined;
-  #pidbox: PidboxBridge | undefined;
+  /** What `connect()` opened; undefined before it and after `close()`. */
+  #conn: KombuConnection | undefined;
   readonly #events: CeleryEventMirror;
   #restoreTimer: NodeJS.Timeout | undefined;
   #restoring = false;
@@ -101,13 +67,7 @@ export class KombuRedisBroker implements Broker {
 
   constructor(options: KombuRedisBrokerOptions = {}) {
     const resolved = resolveKombuOptions(options);
-    this.#options = options;
-    this.#url = resolved.url;
-    this.#visibilityTimeoutMs = resolved.visibilityTimeoutMs;
-    this.#sweepMs = resolved.sweepMs;
-    this.#maxDeadLetters = resolved.maxDeadLetters;
-    this.#publishTimeout = resolved.publishTimeout;
-    this.#report = resolved.report;
+    this.#options = resolved;
     this.keys = resolved.keys;
     this.#events = new CeleryEventMirror(this.keys);
     this.capabilities = Object.freeze({
@@ -115,16 +75,22 @@ export class KombuRedisBroker implements Broker {
       priorities: true,
       leases: true,
       crossProcess: true,
-      leaseRenewMs: this.#visibilityTimeoutMs / 3,
+      leaseRenewMs: resolved.visibilityTimeoutMs / 3,
     });
     this.deadLetters = new KombuDeadLetters(this.keys, async () => {
-      const scripts = this.#scripts ?? (await this.#connected());
+      const { scripts } = this.#conn ?? (await this.#connected());
       return {
         list: scripts.deadList,
         requeue: scripts.deadRequeue,
         delete: scripts.deadDelete,
         run: (reply) => this.#run('manage dead letters', reply),
       };
+    });
+    this.#settlement = new KombuSettlement({
+      keys: this.keys,
+      maxDeadLetters: resolved.maxDeadLetters,
+      settleScript: () => this.#live().scripts.settle,
+      run: (operation, reply) => this.#run(operation, reply),
     });
   }
 
@@ -142,35 +108,10 @@ export class KombuRedisBroker implements Broker {
 
   async #open(): Promise<void> {
     await this.#closing;
-    const client = await openCommandConnection({
-      given: this.#options.connection,
-      url: this.#url,
-      owner: 'broker',
-      report: this.#report,
-      timeoutMs: this.#publishTimeout,
+    this.#conn = await KombuConnection.open(this.#options, {
+      command: () => this.#command(),
+      toError: (error, operation) => this.#error(error, operation),
     });
-    const scripts = Object.fromEntries(
-      Object.entries(SCRIPT_FILES).map(([name, file]) => [name, defineCeleryScript(client, file)]),
-    ) as BrokerScripts;
-    const pubsub = new PubSub(() => openSubscriberConnection(this.#url, 'broker', client, this.#report), this.#report);
-    this.#promoter = new DelayedPromoter(
-      {
-        keys: this.keys,
-        promote: scripts.promote,
-        subscribe: (channel, listener) => pubsub.subscribe(channel, listener),
-        report: (error, source) => this.#report(this.#error(error, 'consume'), source),
-      },
-      this.#sweepMs,
-    );
-    this.#pidbox = new PidboxBridge({
-      keys: this.keys,
-      client: () => this.#command(),
-      subscribe: (channel, listener) => pubsub.subscribe(channel, listener),
-      report: (error, source) => this.#report(error, source),
-    });
-    this.#scripts = scripts;
-    this.#pubsub = pubsub;
-    this.#client = client;
   }
 
   /** Stop every subscription, give unsettled deliveries back to the front of their lists (redelivered), close connections. */
@@ -196,29 +137,19 @@ export class KombuRedisBroker implements Broker {
     const consumers = [...this.#consumers];
     this.#consumers.clear();
     await Promise.all(consumers.map((consumer) => consumer.close()));
-    const unsettled = [...this.#held];
-    for (const delivery of unsettled) this.#release(delivery);
     try {
-      // To the front, as kombu's restore_unacked at shutdown: what was prefetched keeps its place.
-      await Promise.all(unsettled.map((delivery) => this.#settle(delivery, 'return', markRedelivered(delivery.raw))));
+      await this.#settlement.returnHeld();
     } catch (error) {
-      this.#report(
+      this.#options.report(
         this.#error(error, 'settle'),
         'giving unsettled deliveries back on close (kombu restores them later)',
       );
     }
-    await this.#promoter?.close();
-    await this.#pidbox?.close();
-    const client = this.#client!;
-    const pubsub = this.#pubsub!;
-    this.#client = undefined;
-    this.#scripts = undefined;
-    this.#pubsub = undefined;
-    this.#promoter = undefined;
-    this.#pidbox = undefined;
+    const conn = this.#conn!;
+    await conn.stop();
+    this.#conn = undefined;
     this.#declared.clear();
-    await pubsub.close(closeConnection);
-    if (this.#options.connection === undefined) await closeConnection(client);
+    await conn.disconnect();
   }
 
   /**
@@ -233,7 +164,7 @@ export class KombuRedisBroker implements Broker {
       if (problem !== undefined) throw new PublishError(problem);
     }
     if (messages.length === 0) return;
-    if (this.#client === undefined) await this.#connected();
+    if (this.#conn === undefined) await this.#connected();
     const client = this.#command();
     const now = Date.now();
     const multi = client.multi();
@@ -251,13 +182,13 @@ export class KombuRedisBroker implements Broker {
     }
     for (const [queue, eta] of delayedQueues) multi.publish(this.keys.delayedChannel(queue), String(eta));
     try {
-      await withDeadline(multi.exec(), this.#publishTimeout, 'publish');
+      await withDeadline(multi.exec(), this.#options.publishTimeout, 'publish');
     } catch (error) {
       throw this.#error(error, 'publish');
     }
     for (const [queue, eta] of delayedQueues) {
-      this.#promoter?.watch(queue).catch(() => undefined);
-      this.#promoter?.schedule(eta);
+      this.#conn?.promoter.watch(queue).catch(() => undefined);
+      this.#conn?.promoter.schedule(eta);
     }
   }
 
@@ -266,14 +197,14 @@ export class KombuRedisBroker implements Broker {
     if (this.#closed) throw new BrokerConnectionError('Cannot consume: the Redis broker is closed.');
     const problem = consumeProblem(options);
     if (problem !== undefined) throw new TypeError(problem);
-    const scripts = this.#scripts ?? (await this.#connected());
+    const conn = this.#conn ?? (await this.#connected());
     const queues = [...new Set(options.queues)];
     const declare = this.#command().multi();
     for (const queue of queues) this.#declare(declare, queue);
     await this.#run('consume', declare.exec());
-    await Promise.all(queues.map((queue) => this.#promoter!.watch(queue)));
+    await Promise.all(queues.map((queue) => conn.promoter.watch(queue)));
     this.#startRestoring();
-    const consumer = new KombuConsumer(this.#consumerHost(scripts), queues, options.prefetch, onDelivery);
+    const consumer = new KombuConsumer(this.#consumerHost(conn), queues, options.prefetch, onDelivery);
     this.#consumers.add(consumer);
     try {
       await consumer.start();
@@ -292,29 +223,17 @@ export class KombuRedisBroker implements Broker {
 
   /** Removes the delivery from kombu's `unacked` and `unacked_index`, as kombu's ack. */
   ack(delivery: Delivery): Promise<void> {
-    if (!(delivery instanceof KombuDelivery) || delivery.settled) return RESOLVED;
-    this.#release(delivery);
-    return this.#settle(delivery, 'ack', '');
+    return this.#settlement.ack(delivery);
   }
 
   /** Requeue (to the back of its list, marked redelivered, as kombu's reject) or dead-letter. */
   nack(delivery: Delivery, options?: { requeue?: boolean }): Promise<void> {
     if (options?.requeue === false) return this.deadLetter(delivery, 'rejected (nack with requeue: false)');
-    if (!(delivery instanceof KombuDelivery) || delivery.settled) return RESOLVED;
-    this.#release(delivery);
-    return this.#settle(delivery, 'requeue', markRedelivered(delivery.raw));
+    return this.#settlement.requeue(delivery);
   }
 
   deadLetter(delivery: Delivery, reason: string): Promise<void> {
-    if (!(delivery instanceof KombuDelivery) || delivery.settled) return RESOLVED;
-    this.#release(delivery);
-    return this.#deadLetterRaw(delivery.queue, {
-      tag: delivery.tag,
-      id: delivery.id,
-      body: delivery.body,
-      raw: delivery.raw,
-      reason,
-    });
+    return this.#settlement.deadLetter(delivery, reason);
   }
 
   /** Sets each held delivery's `unacked_index` score to now (ZADD XX), so no restore takes it. */
@@ -329,13 +248,13 @@ export class KombuRedisBroker implements Broker {
   }
 
   async purge(queue: string): Promise<number> {
-    const scripts = this.#scripts ?? (await this.#connected());
+    const { scripts } = this.#conn ?? (await this.#connected());
     const [delayed, parked] = this.keys.delayed(queue);
     return (await this.#run('purge', scripts.purge([delayed, parked, ...this.keys.lists(queue)], []))) as number;
   }
 
   async stats(queue: string): Promise<QueueStats> {
-    const scripts = this.#scripts ?? (await this.#connected());
+    const { scripts } = this.#conn ?? (await this.#connected());
     const [delayed] = this.keys.delayed(queue);
     const [deadIds] = this.keys.deadLetters(queue);
     const [ready, delayedCount, unacked, dead] = (await this.#run(
@@ -355,12 +274,12 @@ export class KombuRedisBroker implements Broker {
    */
   async broadcast(channel: string, message: Json): Promise<void> {
     if (this.#closed) throw new PublishError('Cannot broadcast: the Redis broker is closed.');
-    if (this.#client === undefined) await this.#connected();
-    if (channel === REPLY_CHANNEL && this.#pidbox?.takeReply(message)) return;
+    if (this.#conn === undefined) await this.#connected();
+    if (channel === REPLY_CHANNEL && this.#conn?.pidbox.takeReply(message)) return;
     await this.#run('broadcast', this.#command().publish(this.keys.broadcastChannel(channel), JSON.stringify(message)));
     if (channel === EVENTS_CHANNEL) {
       await this.#events.mirror(this.#command(), message).catch((error: unknown) => {
-        this.#report(this.#error(error, 'broadcast'), "mirroring events onto Celery's celeryev");
+        this.#options.report(this.#error(error, 'broadcast'), "mirroring events onto Celery's celeryev");
       });
     }
   }
@@ -371,13 +290,13 @@ export class KombuRedisBroker implements Broker {
    */
   async subscribeBroadcast(channel: string, handler: (message: Json) => void): Promise<Subscription> {
     if (this.#closed) throw new BrokerConnectionError('Cannot subscribe: the Redis broker is closed.');
-    if (this.#pubsub === undefined) await this.#connected();
+    const conn = this.#conn ?? (await this.#connected());
     const unsubscribe = await this.#run(
       'subscribe',
-      this.#pubsub!.subscribe(this.keys.broadcastChannel(channel), (text) => handler(JSON.parse(text) as Json)),
+      conn.pubsub.subscribe(this.keys.broadcastChannel(channel), (text) => handler(JSON.parse(text) as Json)),
     );
-    if (channel !== CONTROL_CHANNEL || this.#pidbox === undefined) return { close: unsubscribe };
-    const detach = await this.#run('subscribe', this.#pidbox.attach(handler));
+    if (channel !== CONTROL_CHANNEL || this.#conn === undefined) return { close: unsubscribe };
+    const detach = await this.#run('subscribe', this.#conn.pidbox.attach(handler));
     return {
       close: async () => {
         await detach();
@@ -395,79 +314,40 @@ export class KombuRedisBroker implements Broker {
 
   #startRestoring(): void {
     if (this.#restoreTimer !== undefined) return;
-    this.#restoreTimer = setInterval(() => void this.#restore(), this.#sweepMs);
+    this.#restoreTimer = setInterval(() => void this.#restore(), this.#options.sweepMs);
     this.#restoreTimer.unref();
     void this.#restore();
   }
 
   async #restore(): Promise<void> {
-    const scripts = this.#scripts;
-    if (this.#restoring || scripts === undefined) return;
+    const conn = this.#conn;
+    if (this.#restoring || conn === undefined) return;
     this.#restoring = true;
     try {
-      await restoreVisible(this.keys, scripts.restore, this.#visibilityTimeoutMs);
+      await restoreVisible(this.keys, conn.scripts.restore, this.#options.visibilityTimeoutMs);
     } catch (error) {
-      if (!this.#closed) this.#report(this.#error(error, 'consume'), 'restoring unacked messages (visibility timeout)');
+      if (!this.#closed)
+        this.#options.report(this.#error(error, 'consume'), 'restoring unacked messages (visibility timeout)');
     } finally {
       this.#restoring = false;
     }
   }
 
-  async #settle(delivery: KombuDelivery, mode: 'ack' | 'requeue' | 'return', payload: string): Promise<void> {
-    const settle = this.#connectedScripts().settle;
-    const target = mode === 'ack' ? '' : this.keys.listFor(delivery.queue, this.#kombuPriority(delivery));
-    await this.#run(
-      'settle',
-      settle([this.keys.unacked, this.keys.unackedIndex, target], [mode, delivery.tag, payload]),
-    );
-  }
-
-  #kombuPriority(delivery: KombuDelivery): number {
-    return 9 - delivery.priority;
-  }
-
-  async #deadLetterRaw(
-    queue: string,
-    letter: { tag: string; id: string; body: string; raw: string; reason: string },
-  ): Promise<void> {
-    const settle = this.#connectedScripts().settle;
-    const record = JSON.stringify({
-      id: letter.id,
-      queue,
-      body: letter.body,
-      reason: letter.reason,
-      deadLetteredAt: Date.now(),
-      raw: letter.raw,
-    });
-    await this.#run(
-      'settle',
-      settle(
-        [this.keys.unacked, this.keys.unackedIndex, ...this.keys.deadLetters(queue)],
-        ['dead', letter.tag, record, letter.id, this.#maxDeadLetters],
-      ),
-    );
-  }
-
-  async #connected(): Promise<BrokerScripts> {
+  /** The open connection, connecting first when needed. */
+  async #connected(): Promise<KombuConnection> {
     await this.connect();
-    if (this.#scripts === undefined) throw new BrokerConnectionError('The Redis broker was closed while connecting.');
-    return this.#scripts;
+    if (this.#conn === undefined) throw new BrokerConnectionError('The Redis broker was closed while connecting.');
+    return this.#conn;
   }
 
-  #connectedScripts(): BrokerScripts {
-    if (this.#scripts === undefined) throw new BrokerConnectionError('The Redis broker is not connected (or closed).');
-    return this.#scripts;
+  /** The open connection, or BrokerConnectionError. */
+  #live(): KombuConnection {
+    if (this.#conn === undefined) throw new BrokerConnectionError('The Redis broker is not connected (or closed).');
+    return this.#conn;
   }
 
   #command(): Redis {
-    if (this.#client === undefined) throw new BrokerConnectionError('The Redis broker is not connected (or closed).');
-    return this.#client;
-  }
-
-  #release(delivery: KombuDelivery): void {
-    delivery.settled = true;
-    this.#held.delete(delivery);
-    delivery.owner.release();
+    return this.#live().client;
   }
 
   async #run<T>(operation: RedisOperation, reply: Promise<T>): Promise<T> {
@@ -479,43 +359,23 @@ export class KombuRedisBroker implements Broker {
   }
 
   #error(error: unknown, operation: RedisOperation): Error {
-    return toCeleriacError(error, operation, this.#url);
+    return toCeleriacError(error, operation, this.#options.url);
   }
 
-  #consumerHost(scripts: BrokerScripts): KombuConsumerHost {
-    const client = this.#command();
+  #consumerHost(conn: KombuConnection): KombuConsumerHost {
     return {
       keys: this.keys,
-      fetch: scripts.fetch,
-      maxDeadLetters: this.#maxDeadLetters,
-      openBlocking: async () => {
-        const blocking = openConnection(this.#url, 'blocking', 'broker', client);
-        watchConnection(blocking, this.#url, 'broker blocking connection', this.#report);
-        try {
-          await whenReady(blocking, this.#publishTimeout, this.#url, 'consume');
-        } catch (error) {
-          blocking.disconnect();
-          throw error;
-        }
-        return blocking;
-      },
-      unblock: async (id) => {
-        try {
-          const reply = await withDeadline(client.call('CLIENT', 'UNBLOCK', String(id)), 1000, 'CLIENT UNBLOCK');
-          return reply === 1 ? 'unblocked' : 'not blocked';
-        } catch {
-          return 'failed';
-        }
-      },
+      fetch: conn.scripts.fetch,
+      maxDeadLetters: this.#options.maxDeadLetters,
+      openBlocking: () => conn.openBlocking(),
+      unblock: (id) => conn.unblock(id),
       closeConnection,
-      track: (delivery) => this.#held.add(delivery),
-      giveBack: async (deliveries) => {
-        await Promise.all(deliveries.map((delivery) => this.#settle(delivery, 'return', delivery.raw)));
-      },
-      reject: (queue, fields) => this.#deadLetterRaw(queue, { ...fields, body: fields.raw }),
-      parked: (eta) => this.#promoter?.schedule(eta),
-      reportRedis: (error, source) => this.#report(this.#error(error, 'consume'), source),
-      report: (error, source) => this.#report(coerceError(error), source),
+      track: (delivery) => this.#settlement.track(delivery),
+      giveBack: (deliveries) => this.#settlement.giveBack(deliveries),
+      reject: (queue, fields) => this.#settlement.deadLetterTaken(queue, { ...fields, body: fields.raw }),
+      parked: (eta) => this.#conn?.promoter.schedule(eta),
+      reportRedis: (error, source) => this.#options.report(this.#error(error, 'consume'), source),
+      report: (error, source) => this.#options.report(coerceError(error), source),
     };
   }
 }
