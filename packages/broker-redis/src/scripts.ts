@@ -24,25 +24,39 @@ export type ScriptName =
 /** Runs one script: keys, then arguments. Resolves to the script's reply. */
 export type Script = (keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
 
-// From src/ (tests, `@celeriac/source`) the scripts sit beside this file; from dist/ they are
-// shipped in the package's src/lua (package.json `files`).
-const LUA_DIR: URL | undefined = [new URL('./lua/', import.meta.url), new URL('../src/lua/', import.meta.url)].find(
-  (dir) => existsSync(new URL('publish.lua', dir)),
-);
 const INCLUDE = /^-- @include "([a-z-]+)"$/gm;
-const sources = new Map<string, string>();
+
+/**
+ * The Lua files of one folder by name, each with its `-- @include "name"` lines replaced by
+ * `includes/name.lua`, read once. The folder is the first of `dirs` that holds `probe`: beside the
+ * source file (tests, `@celeriac/source`), or shipped in the package's `src/` when run from dist/
+ * (package.json `files`).
+ */
+export function luaFolder(dirs: readonly URL[], probe: string, label: string): (name: string) => string {
+  const dir = dirs.find((each) => existsSync(new URL(probe, each)));
+  const sources = new Map<string, string>();
+  return (name) => {
+    let source = sources.get(name);
+    if (source === undefined) {
+      if (dir === undefined) throw new Error(`@celeriac/broker-redis: its Lua scripts (${label}) are missing.`);
+      source = readFileSync(new URL(`${name}.lua`, dir), 'utf8').replace(INCLUDE, (_, include: string) =>
+        readFileSync(new URL(`includes/${include}.lua`, dir), 'utf8'),
+      );
+      sources.set(name, source);
+    }
+    return source;
+  };
+}
+
+const lua = luaFolder(
+  [new URL('./lua/', import.meta.url), new URL('../src/lua/', import.meta.url)],
+  'publish.lua',
+  'src/lua',
+);
 
 /** A script's source with its `-- @include "name"` lines replaced by `includes/name.lua`. */
 export function luaSource(name: ScriptName): string {
-  let source = sources.get(name);
-  if (source === undefined) {
-    if (LUA_DIR === undefined) throw new Error('@celeriac/broker-redis: its Lua scripts (src/lua) are missing.');
-    source = readFileSync(new URL(`${name}.lua`, LUA_DIR), 'utf8').replace(INCLUDE, (_, include: string) =>
-      readFileSync(new URL(`includes/${include}.lua`, LUA_DIR), 'utf8'),
-    );
-    sources.set(name, source);
-  }
-  return source;
+  return lua(name);
 }
 
 type CustomCommand = (
@@ -52,14 +66,18 @@ type CustomCommand = (
 ) => Promise<unknown>;
 
 /**
- * The script `name` as a function on `client`, defined once per client with ioredis
+ * Lua `source` as the command `command` on `client`, defined once per client with ioredis
  * `defineCommand` (EVALSHA, falling back to EVAL when Redis lost its script cache).
  */
-export function defineScript(client: Redis, name: ScriptName): Script {
-  const command = `celeriac_${name.replaceAll('-', '_')}`;
+export function defineLuaCommand(client: Redis, command: string, source: () => string): Script {
   const commands = client as unknown as Record<string, CustomCommand | undefined>;
-  if (typeof commands[command] !== 'function') client.defineCommand(command, { lua: luaSource(name) });
+  if (typeof commands[command] !== 'function') client.defineCommand(command, { lua: source() });
   const run = commands[command] as CustomCommand;
   // ioredis flattens array arguments, so keys and args need no spreading.
   return (keys, args) => run.call(client, keys.length, keys, args);
+}
+
+/** The script `name` of `src/lua/` as a function on `client`. */
+export function defineScript(client: Redis, name: ScriptName): Script {
+  return defineLuaCommand(client, `celeriac_${name.replaceAll('-', '_')}`, () => luaSource(name));
 }
