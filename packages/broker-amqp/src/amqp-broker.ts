@@ -11,7 +11,7 @@ import {
   type QueueStats,
   type Subscription,
 } from '@celeriac/core';
-import type { ConsumeMessage, GetMessage, Options } from 'amqplib';
+import type { ConsumeMessage, GetMessage, Message, Options } from 'amqplib';
 import { BroadcastHub } from './broadcast.ts';
 import { CeleryMode } from './celery/celery-mode.ts';
 import { declareCeleryQueue } from './celery/queues.ts';
@@ -317,6 +317,13 @@ export class AmqpBroker implements Broker {
     return { exchange: '', routingKey, content, options, queue, eta };
   }
 
+  /** A received message published to `queue` again as it is, with its id and priority (and `eta`, if any). */
+  #againItem(queue: string, message: Message, eta: number | undefined): PublishItem {
+    const { messageId, priority } = message.properties;
+    const id = typeof messageId === 'string' ? messageId : '';
+    return this.#taskItem(queue, id, message.content, typeof priority === 'number' ? priority : 0, eta, Date.now());
+  }
+
   /** Bucket queues of `queue` that exist (none when its first bucket does not). */
   async #bucketsOf(queue: string): Promise<string[]> {
     const first = this.topology.bucketQueue(queue, 0);
@@ -325,36 +332,14 @@ export class AmqpBroker implements Broker {
   }
 
   async #requeueDeadLetter(queue: string, message: GetMessage): Promise<void> {
-    const id = message.properties.messageId;
-    const priority = message.properties.priority;
-    const item =
-      this.#celery?.requeueItem(queue, message) ??
-      this.#taskItem(
-        queue,
-        typeof id === 'string' ? id : '',
-        message.content,
-        typeof priority === 'number' ? priority : 0,
-        undefined,
-        Date.now(),
-      );
+    const item = this.#celery?.requeueItem(queue, message) ?? this.#againItem(queue, message, undefined);
     await this.#publisher.send([item], 'publish');
   }
 
   /** A message that arrived before its eta (a delay past the buckets' range): round again, then ack. */
   #redelay(lane: Lane, queue: string, message: ConsumeMessage): void {
     const eta = message.properties.headers?.[ETA_HEADER] as number;
-    const id = message.properties.messageId;
-    const priority = message.properties.priority;
-    const item =
-      this.#celery?.parkItem(queue, message, eta) ??
-      this.#taskItem(
-        queue,
-        typeof id === 'string' ? id : '',
-        message.content,
-        typeof priority === 'number' ? priority : 0,
-        eta,
-        Date.now(),
-      );
+    const item = this.#celery?.parkItem(queue, message, eta) ?? this.#againItem(queue, message, eta);
     this.#publisher.send([item], 'publish').then(
       () => {
         if (lane.alive) ignoreClosed(() => lane.channel.ack(message));
