@@ -342,21 +342,13 @@ export class AmqpBroker implements Broker {
     const item = this.#celery?.parkItem(queue, message, eta) ?? this.#againItem(queue, message, eta);
     this.#publisher.send([item], 'publish').then(
       () => {
-        if (lane.alive) ignoreClosed(() => lane.channel.ack(message));
+        if (lane.alive) lane.acks.ack(message);
       },
       (error: unknown) => {
         this.#options.onError(toCeleriacError(error, 'publish', this.#options.url), 'delay a message again');
-        if (lane.alive) ignoreClosed(() => lane.channel.nack(message, false, true));
+        if (lane.alive) lane.acks.nack(message);
       },
     );
-  }
-}
-
-function ignoreClosed(action: () => void): void {
-  try {
-    action();
-  } catch {
-    // The channel closed meanwhile: RabbitMQ returns the message by itself.
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Delivery, Subscription } from '@celeriac/core';
 import type { Channel, ConsumeMessage } from 'amqplib';
+import { AckWindow } from './ack-window.ts';
 import type { Declarer } from './declarer.ts';
 import { consumerTimeoutMessage, isConnectionFailure, isConsumerTimeout, toCeleriacError } from './errors.ts';
 import type { ResolvedOptions } from './options.ts';
@@ -16,6 +17,8 @@ export interface Lane {
   /** Deliveries handed out on this channel and not settled. */
   readonly held: Set<AmqpDelivery>;
   readonly consumerTags: string[];
+  /** Every ack and nack of this channel goes through it. */
+  readonly acks: AckWindow;
 }
 
 /** What a message reads as once translated from another wire format (Celery's): id, envelope, priority. */
@@ -145,7 +148,14 @@ export class AmqpSubscription implements Subscription {
     await Promise.all(this.queues.map((queue) => host.declarer.ensureBuckets(queue)));
     const connection = await host.keeper.get(host.options.publishTimeout);
     const channel = await connection.createChannel();
-    const lane: Lane = { channel, subscription: this, alive: true, held: new Set(), consumerTags: [] };
+    const lane: Lane = {
+      channel,
+      subscription: this,
+      alive: true,
+      held: new Set(),
+      consumerTags: [],
+      acks: new AckWindow(channel),
+    };
     let failure: Error | undefined;
     channel.on('error', (error: Error) => {
       failure = error;
@@ -177,9 +187,10 @@ export class AmqpSubscription implements Subscription {
       if (lane.alive) void closeLane(lane);
       return;
     }
+    lane.acks.received(message);
     if (this.#closed) {
       // Arrived after close(): give it back untouched.
-      safely(() => lane.channel.nack(message, false, true));
+      lane.acks.nack(message);
       return;
     }
     const eta = message.properties.headers?.[ETA_HEADER];
@@ -204,6 +215,7 @@ export class AmqpSubscription implements Subscription {
 
   #laneClosed(lane: Lane, failure: Error | undefined): void {
     lane.alive = false;
+    lane.acks.discard();
     const host = this.#host;
     for (const delivery of lane.held) {
       delivery.state = 'void';
@@ -256,16 +268,9 @@ function decrement(counts: Map<string, number>, queue: string): void {
 
 async function closeLane(lane: Lane): Promise<void> {
   if (!lane.alive) return;
+  lane.acks.flush();
   lane.alive = false;
   await lane.channel.close().catch(() => undefined);
-}
-
-function safely(action: () => void): void {
-  try {
-    action();
-  } catch {
-    // The channel closed meanwhile: RabbitMQ returns the message by itself.
-  }
 }
 
 /**
@@ -279,10 +284,8 @@ export function settle(delivery: AmqpDelivery, action: 'ack' | 'requeue', unacke
   lane.held.delete(delivery);
   decrement(unacked, delivery.queue);
   if (lane.alive) {
-    safely(() => {
-      if (action === 'ack') lane.channel.ack(delivery.message);
-      else lane.channel.nack(delivery.message, false, true);
-    });
+    if (action === 'ack') lane.acks.ack(delivery.message);
+    else lane.acks.nack(delivery.message);
   }
   lane.subscription.settled(lane);
 }

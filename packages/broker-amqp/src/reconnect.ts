@@ -1,6 +1,7 @@
 import { maskUrl } from '@celeriac/core';
 import amqplib, { type ChannelModel } from 'amqplib';
 import { AmqpDeadlineError, toCeleriacError } from './errors.ts';
+import { coalesceFrameWrites } from './frame-writes.ts';
 import type { ResolvedOptions } from './options.ts';
 
 /** Called on every (re)connection, in registration order; errors are reported, not fatal. */
@@ -124,6 +125,7 @@ export class ConnectionKeeper {
         await connection.close().catch(() => undefined);
         break;
       }
+      coalesceFrameWrites(connection);
       attempt = 0;
       reported = false;
       this.#everConnected = true;

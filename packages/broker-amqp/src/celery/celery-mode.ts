@@ -147,20 +147,12 @@ export class CeleryMode {
     const { publisher, options } = this.#host;
     publisher.send([item], 'publish').then(
       () => {
-        if (lane.alive) ignoreClosed(() => lane.channel.ack(message));
+        if (lane.alive) lane.acks.ack(message);
       },
       (error: unknown) => {
         options.onError(toCeleriacError(error, 'publish', options.url), what);
-        if (lane.alive) ignoreClosed(() => lane.channel.nack(message, false, true));
+        if (lane.alive) lane.acks.nack(message);
       },
     );
-  }
-}
-
-function ignoreClosed(action: () => void): void {
-  try {
-    action();
-  } catch {
-    // The channel closed meanwhile: RabbitMQ returns the message by itself.
   }
 }
