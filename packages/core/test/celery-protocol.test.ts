@@ -437,7 +437,7 @@ describe('events', () => {
   });
 
   it("a failure's exception reads as Python's repr(exc)", () => {
-    const failed = (message: string) =>
+    const failed = (message: string, name = 'ValueError') =>
       toCeleryEvent(
         {
           type: 'task-failed',
@@ -445,7 +445,7 @@ describe('events', () => {
           name: 'ts.fail',
           hostname: 'w1',
           timestamp: 0,
-          error: { name: 'ValueError', message, stack: 'at x' },
+          error: { name, message, stack: 'at x' },
           retries: 0,
           runtime: 1,
         },
@@ -455,6 +455,8 @@ describe('events', () => {
     expect(failed('boom')).toMatchObject({ exception: "ValueError('boom')", traceback: 'at x' });
     expect(failed("it's")).toMatchObject({ exception: `ValueError("it's")` });
     expect(failed('a\nb')).toMatchObject({ exception: "ValueError('a\\nb')" });
+    // Named as in the stored result: Celery's NotRegistered for an unknown task.
+    expect(failed('no ts.x', 'UnknownTaskError')).toMatchObject({ exception: "NotRegistered('no ts.x')" });
   });
 
   it('worker heartbeats carry what `celery events` and Flower read; progress has no Celery counterpart', () => {

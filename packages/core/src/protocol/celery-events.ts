@@ -2,6 +2,7 @@ import { loadavg } from 'node:os';
 import { coreVersion } from '../cli/banner.ts';
 import type { ClusterEvent } from '../events/event-map.ts';
 import type { Json } from '../json/json.ts';
+import { errorToCelery } from './celery-results.ts';
 
 /** Celery's event exchange (topic): routing key is the event type with dots, e.g. `task.succeeded`. */
 export const CELERY_EVENT_EXCHANGE = 'celeryev';
@@ -69,8 +70,8 @@ export function toCeleryEvent(
       return {
         ...base,
         uuid: event.taskId,
-        // What Celery sends: `repr(exc)`, e.g. ValueError('boom').
-        exception: `${event.error.name}(${pythonRepr(event.error.message)})`,
+        // What Celery sends: `repr(exc)`, e.g. ValueError('boom'), under the name the result has.
+        exception: `${errorToCelery(event.error).exc_type}(${pythonRepr(event.error.message)})`,
         traceback: event.error.stack ?? '',
       };
     case 'task-revoked':
