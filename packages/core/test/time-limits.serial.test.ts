@@ -1,6 +1,6 @@
 import { TaskFailedError } from '@celeriac/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeApps, deferred, makeApp } from './helpers.ts';
+import { closeApps, deferred, makeApp, uniqueMemoryUrl } from './helpers.ts';
 
 afterEach(closeApps);
 
@@ -90,5 +90,24 @@ describe('time limits', () => {
 
     expect(await result.state()).toBe('FAILURE');
     expect(await result.ready()).toBe(true);
+  });
+
+  it("the caller's limits (the message's timelimit header, as Celery sends it) win over the worker's task options", async () => {
+    const broker = uniqueMemoryUrl('limits');
+    // The caller's view of the task sets a hard limit; the worker's registration sets none.
+    const caller = makeApp({ broker });
+    const capped = caller.task('capped', async (): Promise<string> => 'never run here', { timeLimit: 0.1 });
+    const worker = makeApp({ broker });
+    const never = deferred();
+    worker.task('capped', async () => {
+      await never.promise;
+      return 'unreachable';
+    });
+    await worker.worker({ concurrency: 1 }).start();
+
+    const error = await (await capped.delay()).get({ timeout: 5_000 }).catch((thrown: unknown) => thrown);
+
+    expect((error as TaskFailedError).remote.name).toBe('TimeLimitExceeded');
+    never.resolve();
   });
 });

@@ -20,7 +20,7 @@ import { type RateLimiter, waitForRate } from './rate-limit.ts';
 import { ResultWriter } from './result-writer.ts';
 import { decideRetry, retryRequest } from './retry.ts';
 import type { Run } from './run-state.ts';
-import { startTimeLimits } from './time-limit.ts';
+import { runLimits, startTimeLimits } from './time-limit.ts';
 
 /** What the executor needs from its worker. */
 export interface ExecutorHost {
@@ -150,7 +150,7 @@ export class Executor implements StateSink {
     });
 
     let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
-    const clearLimits = startTimeLimits(ctx, options);
+    const clearLimits = startTimeLimits(ctx, runLimits(options, headers.timelimit));
     try {
       outcome = { ok: true, value: await ctx.race(host.pool.run(task, ctx, options)) };
     } catch (error) {
