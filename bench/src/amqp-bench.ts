@@ -4,6 +4,7 @@ import { RedisBackend } from '@celeriac/broker-redis';
 import { Celeriac, type CeleriacOptions } from '@celeriac/core';
 import amqplib from 'amqplib';
 import { pino } from 'pino';
+import { deleteKeys } from './redis-keys.ts';
 import { quantile, report, round } from './report.ts';
 
 /**
@@ -102,6 +103,7 @@ function celeriacApp(
     await app.close();
     await broker.close();
     await backend?.close();
+    if (backend !== null) await deleteKeys(`bench:${broker.topology.prefix}*`, redisUrl);
     await deleteQueues([...broker.declared].filter((name) => !name.includes('celeriac.')));
     const connection = await amqplib.connect(url);
     const channel = await connection.createChannel();

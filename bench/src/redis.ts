@@ -3,6 +3,7 @@ import { RedisBackend, RedisBroker } from '@celeriac/broker-redis';
 import { Redis } from 'ioredis';
 import { type BullTarget, bullEnqueueRate, bullLatency, bullProcessRate } from './bullmq-scenarios.ts';
 import { type CeleriacTarget, enqueueRate, latency, processRate } from './celeriac-scenarios.ts';
+import { deleteKeys } from './redis-keys.ts';
 import { collect, type Figure, report, round } from './report.ts';
 
 /**
@@ -17,21 +18,6 @@ import { collect, type Figure, report, round } from './report.ts';
  */
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-
-/** Delete every key matching `pattern` (SCAN + UNLINK). */
-async function deleteKeys(pattern: string): Promise<void> {
-  const client = new Redis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await client.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    client.disconnect();
-  }
-}
 
 /** Celeriac on Redis: a broker and a backend under a prefix of their own per scenario run. */
 function celeriacRedis(): CeleriacTarget {
