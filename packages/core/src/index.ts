@@ -52,6 +52,7 @@ export {
   toRemoteError,
   UnknownTaskError,
   WorkerLostError,
+  WorkerShutdown,
 } from './errors/index.ts';
 export { ClusterEvents } from './events/cluster-events.ts';
 export type * from './events/event-map.ts';
@@ -113,4 +114,4 @@ export type { CloseOptions, StartOptions, WorkerOptions } from './worker/options
 export { parseRate } from './worker/rate-limit.ts';
 export { TASK_LOG_MAX_LINES } from './worker/result-writer.ts';
 export { backoffDelay } from './worker/retry.ts';
-export { Worker, WorkerShutdown } from './worker/worker.ts';
+export { Worker } from './worker/worker.ts';

@@ -17,4 +17,5 @@ export {
   TimeLimitExceeded,
   UnknownTaskError,
   WorkerLostError,
+  WorkerShutdown,
 } from './task-errors.ts';

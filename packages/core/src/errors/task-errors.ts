@@ -66,3 +66,11 @@ export class WorkerLostError extends CeleriacError {
     super('WORKER_LOST', `The thread running the task died: ${detail}`, options);
   }
 }
+
+/** Shutdown reason given to `ctx.signal` of tasks still running at a cold shutdown. */
+export class WorkerShutdown extends Error {
+  constructor() {
+    super('The worker is shutting down.');
+    this.name = 'WorkerShutdown';
+  }
+}

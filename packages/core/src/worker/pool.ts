@@ -1,7 +1,10 @@
+import type { Logger } from 'pino';
 import { runWithContext } from '../task/context.ts';
 import type { TaskOptions } from '../task/options.ts';
 import type { Task } from '../task/task.ts';
 import type { ExecutionContext } from './execution-context.ts';
+import type { WorkerOptions } from './options.ts';
+import { ThreadPool } from './pool-threads.ts';
 
 /**
  * Where handlers run. The executor owns everything around a run (states, events, retries, acks);
@@ -27,4 +30,10 @@ export class AsyncPool implements TaskPool {
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/** The pool a worker's options ask for: threads running `module`, or this event loop. */
+export function createPool(options: WorkerOptions, size: number, logger: Logger, hostname: string): TaskPool {
+  if (options.pool !== 'threads' || options.module === undefined) return new AsyncPool();
+  return new ThreadPool({ module: options.module, size, maxTasksPerChild: options.maxTasksPerChild, logger, hostname });
 }

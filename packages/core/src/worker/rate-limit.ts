@@ -32,6 +32,23 @@ export class RateLimiter {
   }
 }
 
+/** Rate limits set on a live worker (`app.control.rateLimit`), over the tasks' own. */
+export class RateOverrides {
+  /** Milliseconds between starts, or null for no limit. */
+  readonly #intervals = new Map<string, number | null>();
+
+  set(taskName: string, rate: string | null): void {
+    this.#intervals.set(taskName, rate === null ? null : parseRate(rate));
+  }
+
+  /** Milliseconds between starts of `name`: the override, else the task's `rateLimit`. */
+  intervalMs(name: string, options: TaskOptions): number | undefined {
+    const override = this.#intervals.get(name);
+    if (override !== undefined) return override ?? undefined;
+    return options.rateLimit === undefined ? undefined : parseRate(options.rateLimit);
+  }
+}
+
 /** What waiting for a rate-limited start needs from the worker. */
 export interface RateLimitHost {
   readonly rateLimiter: RateLimiter;

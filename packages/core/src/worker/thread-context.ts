@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
 import { Retry } from '../errors/signals.ts';
-import { SoftTimeLimitExceeded, TaskRevokedError, TimeLimitExceeded } from '../errors/task-errors.ts';
+import { SoftTimeLimitExceeded, TaskRevokedError, TimeLimitExceeded, WorkerShutdown } from '../errors/task-errors.ts';
 import type { Json } from '../json/json.ts';
 import type { TaskState } from '../result/states.ts';
 import type { TaskContext } from '../task/context.ts';
 import { type RunRequest, rebuildError, type SerializedError, type StateCall } from './thread-protocol.ts';
-import { WorkerShutdown } from './worker.ts';
 
 /** What a thread's context needs from its thread: state calls answered by the main thread, and a logger. */
 export interface ThreadBridge {

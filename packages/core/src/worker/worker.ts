@@ -8,7 +8,7 @@ import { CONTROL_CHANNEL, type ControlReply, type ControlRequest, REPLY_CHANNEL 
 import { type Revocation, RevokedSet } from '../control/revocations.ts';
 import { ConfigError } from '../errors/celeriac-error.ts';
 import { coerceError } from '../errors/coerce-error.ts';
-import { TaskRevokedError } from '../errors/task-errors.ts';
+import { TaskRevokedError, WorkerShutdown } from '../errors/task-errors.ts';
 import type { CeleriacEventMap, ClusterEvent, WorkerEvent } from '../events/event-map.ts';
 import type { EventPublisher } from '../events/event-publisher.ts';
 import type { Json } from '../json/json.ts';
@@ -18,10 +18,10 @@ import { Executor, type ExecutorHost } from './executor.ts';
 import { GlobalRateLimiter } from './global-rate-limit.ts';
 import { summarize } from './inspection.ts';
 import { renewLeases } from './lease-renewal.ts';
+import { emitLocally } from './local-events.ts';
 import { type CloseOptions, checkWorkerOptions, type StartOptions, type WorkerOptions } from './options.ts';
-import { AsyncPool, type TaskPool } from './pool.ts';
-import { ThreadPool } from './pool-threads.ts';
-import { parseRate, RateLimiter } from './rate-limit.ts';
+import { createPool, type TaskPool } from './pool.ts';
+import { RateLimiter, RateOverrides } from './rate-limit.ts';
 import type { Run } from './run-state.ts';
 import { handleShutdownSignals } from './signals.ts';
 import { isPoolThread } from './thread-protocol.ts';
@@ -36,14 +36,6 @@ export interface WorkerHost extends Pick<ExecutorHost, 'resultExpires' | 'lookup
   onClosed(worker: Worker): void;
   /** Close the app (after a signal-driven shutdown). */
   closeApp(): Promise<void>;
-}
-
-/** Shutdown reason given to `ctx.signal` of tasks still running at a cold shutdown. */
-export class WorkerShutdown extends Error {
-  constructor() {
-    super('The worker is shutting down.');
-    this.name = 'WorkerShutdown';
-  }
 }
 
 /**
@@ -80,8 +72,7 @@ export class Worker extends EventEmitter<CeleriacEventMap> implements ControlTar
   readonly #optionsCache = new Map<object, TaskOptions>();
   readonly #revoked = new RevokedSet();
   readonly #rateLimiter = new RateLimiter();
-  /** Rate limits set remotely (`app.control.rateLimit`): ms between starts, or null for none. */
-  readonly #rateOverrides = new Map<string, number | null>();
+  readonly #rateOverrides = new RateOverrides();
   readonly #paused = new Set<string>();
   #control: Subscription | undefined;
   #onlineAt = 0;
@@ -97,16 +88,7 @@ export class Worker extends EventEmitter<CeleriacEventMap> implements ControlTar
     this.concurrency = concurrency;
     this.prefetch = prefetch;
     this.#logger = host.logger.child({ worker: this.hostname });
-    this.#pool =
-      options.pool === 'threads' && options.module !== undefined
-        ? new ThreadPool({
-            module: options.module,
-            size: concurrency,
-            maxTasksPerChild: options.maxTasksPerChild,
-            logger: this.#logger,
-            hostname: this.hostname,
-          })
-        : new AsyncPool();
+    this.#pool = createPool(options, concurrency, this.#logger, this.hostname);
   }
 
   /** Tasks running now. */
@@ -171,7 +153,7 @@ export class Worker extends EventEmitter<CeleriacEventMap> implements ControlTar
       freeSlot: (run) => this.#freeSlot(run),
       revoked: this.#revoked,
       rateLimiter: this.#rateLimiter,
-      rateIntervalMs: (name, options) => this.#rateIntervalMs(name, options),
+      rateIntervalMs: (name, options) => this.#rateOverrides.intervalMs(name, options),
       globalRateLimiter: backend === undefined ? undefined : new GlobalRateLimiter(backend),
     });
     await this.#syncClusterState(broker, backend);
@@ -216,12 +198,6 @@ export class Worker extends EventEmitter<CeleriacEventMap> implements ControlTar
       (error: unknown) =>
         this.#logger.warn({ err: coerceError(error), command: request.command }, 'control request failed'),
     );
-  }
-
-  #rateIntervalMs(name: string, options: TaskOptions): number | undefined {
-    const override = this.#rateOverrides.get(name);
-    if (override !== undefined) return override ?? undefined;
-    return options.rateLimit === undefined ? undefined : parseRate(options.rateLimit);
   }
 
   // ControlTarget: what `app.control` can ask of this worker.
@@ -273,7 +249,7 @@ export class Worker extends EventEmitter<CeleriacEventMap> implements ControlTar
   }
 
   setRateLimit(taskName: string, rate: string | null): void {
-    this.#rateOverrides.set(taskName, rate === null ? null : parseRate(rate));
+    this.#rateOverrides.set(taskName, rate);
   }
 
   #startTimers(broker: Broker): void {
@@ -400,16 +376,7 @@ export class Worker extends EventEmitter<CeleriacEventMap> implements ControlTar
 
   #emit(event: ClusterEvent): void {
     this.#events?.send(event);
-    this.#emitLocal(event.type, event);
-    this.#emitLocal('*', event);
-  }
-
-  #emitLocal(name: keyof CeleriacEventMap, event: ClusterEvent): void {
-    try {
-      this.emit(name, event as never);
-    } catch (error) {
-      this.#logger.error({ err: coerceError(error), event: event.type }, 'a worker event listener threw');
-    }
+    emitLocally(this, event, this.#logger);
   }
 
   #emitWorker(type: 'worker-online' | 'worker-heartbeat' | 'worker-offline'): void {
