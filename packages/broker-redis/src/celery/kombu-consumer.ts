@@ -1,19 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Delivery } from '@celeriac/core';
 import type { Redis } from 'ioredis';
-import { reconnectDelay } from '../connection.ts';
+import { FetchLoop, type FetchLoopReporter } from '../internal/fetch-loop.ts';
 import type { Script } from '../scripts.ts';
 import { KombuDelivery, type KombuDeliveryOwner } from './kombu-delivery.ts';
 import type { KombuKeys } from './kombu-keys.ts';
 import { decodeKombuMessage } from './kombu-message.ts';
 
-/** Most messages one fetch asks for (a prefetch above it is filled by several fetches). */
-const MAX_FETCH = 1000;
 /** BRPOP timeout, seconds: only bounds how long a lost wake-up could go unnoticed. */
 const BLOCK_SECONDS = 5;
 
 /** What a consumer needs from its broker. */
-export interface KombuConsumerHost {
+export interface KombuConsumerHost extends FetchLoopReporter {
   readonly keys: KombuKeys;
   readonly fetch: Script;
   readonly maxDeadLetters: number;
@@ -30,10 +28,6 @@ export interface KombuConsumerHost {
   reject(queue: string, fields: { tag: string; id: string; raw: string; reason: string }): Promise<void>;
   /** The fetch parked a message until `eta` (epoch ms). */
   parked(eta: number): void;
-  /** Report a failure of Redis (fetch), retried by the consumer. */
-  reportRedis(error: unknown, source: string): void;
-  /** Report an error thrown by `onDelivery`. */
-  report(error: unknown, source: string): void;
 }
 
 /**
@@ -42,32 +36,22 @@ export interface KombuConsumerHost {
  * kombu's key order) on its own connection, and hands the popped message to the fetch script to
  * be recorded as unacked, parked or dead-lettered.
  */
-export class KombuConsumer implements KombuDeliveryOwner {
-  readonly queues: readonly string[];
-  readonly prefetch: number;
-  /** Deliveries handed out and not settled. */
-  held = 0;
+export class KombuConsumer extends FetchLoop implements KombuDeliveryOwner {
   readonly #host: KombuConsumerHost;
   readonly #onDelivery: (delivery: Delivery) => void;
   readonly #keys: readonly string[];
   /** BRPOP keys: every queue's list of the first step, then of the next step, … (kombu's order). */
   readonly #waitKeys: readonly string[];
   readonly #queueOfList = new Map<string, number>();
-  readonly #source: string;
-  #closed = false;
   #blocking: Redis | undefined;
   #blockingId: number | undefined;
   #blocked = false;
   #starting: Promise<void> | undefined;
   #loop: Promise<void> | undefined;
-  #onSlot: (() => void) | undefined;
-  #slotScheduled = false;
-  #pause: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
 
   constructor(host: KombuConsumerHost, queues: readonly string[], prefetch: number, onDelivery: (d: Delivery) => void) {
+    super(host, queues, prefetch);
     this.#host = host;
-    this.queues = queues;
-    this.prefetch = prefetch;
     this.#onDelivery = onDelivery;
     const { keys } = host;
     this.#keys = [keys.unacked, keys.unackedIndex, ...queues.flatMap((queue) => keys.queueBlock(queue))];
@@ -75,7 +59,6 @@ export class KombuConsumer implements KombuDeliveryOwner {
     queues.forEach((queue, q) => {
       for (const list of keys.lists(queue)) this.#queueOfList.set(list, q + 1);
     });
-    this.#source = `consumer of ${queues.join(', ')}`;
   }
 
   /** Open the blocking connection and start fetching. */
@@ -96,34 +79,16 @@ export class KombuConsumer implements KombuDeliveryOwner {
       );
     blocking.on('ready', () => void readId());
     await readId();
-    if (this.#closed) return;
-    this.#loop = this.#run();
-  }
-
-  /** A delivery of this consumer was settled: fetch again once this turn's settlements are in. */
-  release(): void {
-    this.held--;
-    if (this.#onSlot !== undefined && !this.#slotScheduled) {
-      this.#slotScheduled = true;
-      setImmediate(() => {
-        this.#slotScheduled = false;
-        const resume = this.#onSlot;
-        this.#onSlot = undefined;
-        resume?.();
-      });
-    }
+    if (this.closed) return;
+    this.#loop = this.run();
   }
 
   /** Stop fetching; deliveries handed out stay the caller's to settle. */
   async close(): Promise<void> {
-    if (this.#closed) return this.#loop;
-    this.#closed = true;
+    if (this.closed) return this.#loop;
+    this.closed = true;
     await this.#starting?.catch(() => undefined);
-    this.#onSlot?.();
-    if (this.#pause !== undefined) {
-      clearTimeout(this.#pause.timer);
-      this.#pause.resolve();
-    }
+    this.interruptWaits();
     // CLIENT UNBLOCK ends a BRPOP with no reply (it pops nothing); a message it popped just before
     // still arrives, and is pushed back where it was. A BRPOP still on its way to Redis is not
     // blocked yet (UNBLOCK answers 0), so keep asking until the loop ends.
@@ -146,37 +111,11 @@ export class KombuConsumer implements KombuDeliveryOwner {
     if (this.#blocking !== undefined) await this.#host.closeConnection(this.#blocking);
   }
 
-  async #run(): Promise<void> {
-    let failures = 0;
-    let drained = false;
-    while (!this.#closed) {
-      try {
-        const free = this.prefetch - this.held;
-        if (free <= 0) {
-          await new Promise<void>((resolve) => {
-            this.#onSlot = resolve;
-          });
-          continue;
-        }
-        const wanted = Math.min(free, MAX_FETCH);
-        if (drained) {
-          const popped = await this.#wait();
-          if (popped === null) continue;
-          drained = (await this.#fetch(wanted, popped)) < wanted;
-        } else {
-          drained = (await this.#fetch(wanted)) < wanted;
-        }
-        failures = 0;
-      } catch (error) {
-        if (this.#closed) break;
-        drained = false;
-        this.#host.reportRedis(error, this.#source);
-        await new Promise<void>((resolve) => {
-          this.#pause = { timer: setTimeout(resolve, reconnectDelay(++failures)), resolve };
-        });
-        this.#pause = undefined;
-      }
-    }
+  protected async take(wanted: number, drained: boolean): Promise<number> {
+    if (!drained) return this.#fetch(wanted);
+    const popped = await this.#wait();
+    // Nothing within the BRPOP timeout (or closing): still drained, so the loop waits again.
+    return popped === null ? 0 : this.#fetch(wanted, popped);
   }
 
   /** BRPOP on every list; null on timeout or close (a message popped meanwhile is pushed back). */
@@ -189,7 +128,7 @@ export class KombuConsumer implements KombuDeliveryOwner {
     } finally {
       this.#blocked = false;
     }
-    if (popped !== null && this.#closed) {
+    if (popped !== null && this.closed) {
       await blocking.rpush(popped[0], popped[1]);
       return null;
     }
@@ -221,19 +160,11 @@ export class KombuConsumer implements KombuDeliveryOwner {
       const { tag, id, body, priority, redelivered } = decoded;
       deliveries.push(new KombuDelivery({ id, queue, body, priority, redelivered, tag, raw, owner: this }));
     }
-    if (this.#closed) {
+    if (this.closed) {
       if (deliveries.length > 0) await this.#host.giveBack(deliveries);
       return (reply.length - 1) / 2;
     }
-    this.held += deliveries.length;
-    for (const delivery of deliveries) {
-      this.#host.track(delivery);
-      try {
-        this.#onDelivery(delivery);
-      } catch (error) {
-        this.#host.report(error, `onDelivery of the ${this.#source}`);
-      }
-    }
+    this.handOut(deliveries, (delivery) => this.#host.track(delivery), this.#onDelivery);
     return (reply.length - 1) / 2;
   }
 }

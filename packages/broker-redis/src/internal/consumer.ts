@@ -3,13 +3,11 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Delivery } from '@celeriac/core';
 import type { Redis } from 'ioredis';
-import { reconnectDelay } from '../connection.ts';
 import { CONSUMER_GROUP, type KeySpace, PRIORITY_LEVELS } from '../keys.ts';
 import { defineScript, type Script } from '../scripts.ts';
 import { type DeliveryOwner, RedisDelivery } from './delivery.ts';
+import { FetchLoop, type FetchLoopReporter } from './fetch-loop.ts';
 
-/** Most messages one fetch asks for (a prefetch above it is filled by several fetches). */
-const MAX_FETCH = 1000;
 /** Most delayed messages one promote call moves, and expired leases one reclaim call gives back. */
 const MAX_MOVE = 1000;
 const RECLAIMER = 'celeriac-reclaimer';
@@ -17,7 +15,7 @@ const RECLAIMER = 'celeriac-reclaimer';
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** What a consumer needs from its broker. */
-export interface ConsumerHost {
+export interface ConsumerHost extends FetchLoopReporter {
   readonly keys: KeySpace;
   readonly fetch: Script;
   readonly reclaim: Script;
@@ -37,10 +35,6 @@ export interface ConsumerHost {
   track(delivery: RedisDelivery): void;
   /** Put deliveries that were fetched but never handed out back, untouched. */
   giveBack(deliveries: readonly RedisDelivery[]): Promise<void>;
-  /** Report a failure of Redis (fetch, sweep), retried by the consumer. */
-  reportRedis(error: unknown, source: string): void;
-  /** Report an error thrown by `onDelivery`. */
-  report(error: unknown, source: string): void;
 }
 
 /**
@@ -48,13 +42,9 @@ export interface ConsumerHost {
  * blocks on the queues' wake lists (BLPOP on its own connection) when nothing is ready, moves
  * delayed messages when due, and runs the recovery sweep (expired leases) every sweep interval.
  */
-export class Consumer implements DeliveryOwner {
+export class Consumer extends FetchLoop implements DeliveryOwner {
   /** Unique; ends with this consumer's lease (":L<ms>"), which the recovery sweep of every consumer honours. */
   readonly name: string;
-  readonly queues: readonly string[];
-  readonly prefetch: number;
-  /** Deliveries handed out and not settled. */
-  held = 0;
   readonly #host: ConsumerHost;
   readonly #onDelivery: (delivery: Delivery) => void;
   /** The key blocks of every queue, in queue order: the fetch script's KEYS. */
@@ -63,8 +53,6 @@ export class Consumer implements DeliveryOwner {
   readonly #wakeKeys: readonly string[];
   /** Stream key by stream index (10 × queue index + priority), as the fetch script reports it. */
   readonly #streams: readonly string[];
-  readonly #source: string;
-  #closed = false;
   #blocking: Redis | undefined;
   #blockingFetch: Script | undefined;
   /** Its client id (for CLIENT UNBLOCK), renewed on every reconnection. */
@@ -73,9 +61,6 @@ export class Consumer implements DeliveryOwner {
   #blocked = false;
   #starting: Promise<void> | undefined;
   #loop: Promise<void> | undefined;
-  #onSlot: (() => void) | undefined;
-  #slotScheduled = false;
-  #pause: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
   #sweepTimer: NodeJS.Timeout | undefined;
   #sweeping = false;
   #delayTimer: NodeJS.Timeout | undefined;
@@ -83,10 +68,9 @@ export class Consumer implements DeliveryOwner {
   #unsubscribes: (() => Promise<void>)[] = [];
 
   constructor(host: ConsumerHost, queues: readonly string[], prefetch: number, onDelivery: (d: Delivery) => void) {
+    super(host, queues, prefetch);
     this.#host = host;
     this.name = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}:L${host.visibilityTimeoutMs}`;
-    this.queues = queues;
-    this.prefetch = prefetch;
     this.#onDelivery = onDelivery;
     this.#keys = queues.flatMap((queue) => host.keys.queueKeys(queue));
     this.#fetchArgs = [CONSUMER_GROUP, this.name, 0, 0, host.maxDeadLetters, ...queues];
@@ -94,7 +78,6 @@ export class Consumer implements DeliveryOwner {
     this.#streams = queues.flatMap((queue) =>
       Array.from({ length: PRIORITY_LEVELS }, (_, level) => host.keys.stream(queue, level)),
     );
-    this.#source = `consumer of ${queues.join(', ')}`;
   }
 
   /** Open the blocking connection, listen for new delayed messages, and start fetching. */
@@ -118,44 +101,26 @@ export class Consumer implements DeliveryOwner {
     blocking.on('ready', () => void readId());
     await readId();
     for (const queue of this.queues) {
-      if (this.#closed) return;
+      if (this.closed) return;
       const channel = this.#host.keys.delayedChannel(queue);
       this.#unsubscribes.push(await this.#host.subscribe(channel, (eta) => this.#schedule(Number(eta))));
     }
     // close() during start waits for it, then undoes what it opened.
-    if (this.#closed) return;
+    if (this.closed) return;
     this.#sweepTimer = setInterval(() => void this.#sweep(), this.#host.sweepIntervalMs);
     this.#sweepTimer.unref();
     void this.#sweep();
-    this.#loop = this.#run();
-  }
-
-  /** A delivery of this consumer was settled: fetch again once this turn's settlements are in. */
-  release(): void {
-    this.held--;
-    if (this.#onSlot !== undefined && !this.#slotScheduled) {
-      this.#slotScheduled = true;
-      setImmediate(() => {
-        this.#slotScheduled = false;
-        const resume = this.#onSlot;
-        this.#onSlot = undefined;
-        resume?.();
-      });
-    }
+    this.#loop = this.run();
   }
 
   /** Stop fetching; deliveries handed out stay the caller's to settle. */
   async close(): Promise<void> {
-    if (this.#closed) return this.#loop;
-    this.#closed = true;
+    if (this.closed) return this.#loop;
+    this.closed = true;
     await this.#starting?.catch(() => undefined);
     clearInterval(this.#sweepTimer);
     clearTimeout(this.#delayTimer);
-    this.#onSlot?.();
-    if (this.#pause !== undefined) {
-      clearTimeout(this.#pause.timer);
-      this.#pause.resolve();
-    }
+    this.interruptWaits();
     // A blocked BLPOP is ended with CLIENT UNBLOCK rather than by dropping the connection: the fetch
     // queued behind it may already have run, and its reply (messages now leased to this consumer)
     // must arrive so they can be given back at once instead of after the visibility timeout.
@@ -176,33 +141,8 @@ export class Consumer implements DeliveryOwner {
     if (this.#blocking !== undefined) await this.#host.closeConnection(this.#blocking);
   }
 
-  async #run(): Promise<void> {
-    let failures = 0;
-    let drained = false;
-    while (!this.#closed) {
-      try {
-        const free = this.prefetch - this.held;
-        if (free <= 0) {
-          await new Promise<void>((resolve) => {
-            this.#onSlot = resolve;
-          });
-          continue;
-        }
-        const wanted = Math.min(free, MAX_FETCH);
-        const got: number = drained ? await this.#waitAndFetch(wanted) : await this.#fetch(wanted);
-        failures = 0;
-        // Fewer than asked: every ready stream is drained, so the next fetch waits for a wake token.
-        drained = got < wanted;
-      } catch (error) {
-        if (this.#closed) break;
-        drained = false;
-        this.#host.reportRedis(error, this.#source);
-        await new Promise<void>((resolve) => {
-          this.#pause = { timer: setTimeout(resolve, reconnectDelay(++failures)), resolve };
-        });
-        this.#pause = undefined;
-      }
-    }
+  protected take(wanted: number, drained: boolean): Promise<number> {
+    return drained ? this.#waitAndFetch(wanted) : this.#fetch(wanted);
   }
 
   #args(wanted: number): (string | number)[] {
@@ -255,26 +195,18 @@ export class Consumer implements DeliveryOwner {
         ),
       );
     }
-    if (this.#closed) {
+    if (this.closed) {
       // Closed while the fetch was in flight: nothing more is handed out.
       if (deliveries.length > 0) await this.#host.giveBack(deliveries);
       return deliveries.length;
     }
-    this.held += deliveries.length;
-    for (const delivery of deliveries) {
-      this.#host.track(delivery);
-      try {
-        this.#onDelivery(delivery);
-      } catch (error) {
-        this.#host.report(error, `onDelivery of the ${this.#source}`);
-      }
-    }
+    this.handOut(deliveries, (delivery) => this.#host.track(delivery), this.#onDelivery);
     return deliveries.length;
   }
 
   /** Recovery sweep: give expired leases back, then promote due delayed messages. */
   async #sweep(): Promise<void> {
-    if (this.#sweeping || this.#closed) return;
+    if (this.#sweeping || this.closed) return;
     this.#sweeping = true;
     try {
       const host = this.#host;
@@ -296,7 +228,7 @@ export class Consumer implements DeliveryOwner {
       );
       await this.#promote();
     } catch (error) {
-      if (!this.#closed) this.#host.reportRedis(error, `recovery sweep of the ${this.#source}`);
+      if (!this.closed) this.#host.reportRedis(error, `recovery sweep of the ${this.source}`);
     } finally {
       this.#sweeping = false;
     }
@@ -319,14 +251,14 @@ export class Consumer implements DeliveryOwner {
 
   /** Promote at `eta` unless a promotion is already due earlier. */
   #schedule(eta: number): void {
-    if (this.#closed || !(eta < this.#nextEta)) return;
+    if (this.closed || !(eta < this.#nextEta)) return;
     this.#nextEta = eta;
     clearTimeout(this.#delayTimer);
     // Node timers may fire a little before Date.now() reaches eta; promote re-checks and re-arms.
     const wait = Math.min(Math.max(eta - Date.now(), 0), MAX_TIMER_MS);
     this.#delayTimer = setTimeout(() => {
       this.#promote().catch((error: unknown) => {
-        if (!this.#closed) this.#host.reportRedis(error, `delayed messages of the ${this.#source}`);
+        if (!this.closed) this.#host.reportRedis(error, `delayed messages of the ${this.source}`);
       });
     }, wait);
     this.#delayTimer.unref();
