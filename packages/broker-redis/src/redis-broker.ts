@@ -5,7 +5,6 @@ import {
   type ConsumeOptions,
   coerceError,
   consumeProblem,
-  type DeadLetter,
   type DeadLetterStore,
   type Delivery,
   type Json,
@@ -31,62 +30,15 @@ import {
 import { type RedisOperation, toCeleriacError } from './errors.ts';
 import { AckBatcher } from './internal/ack-batcher.ts';
 import { Consumer, type ConsumerHost } from './internal/consumer.ts';
+import { ScriptDeadLetters } from './internal/dead-letters.ts';
 import { RedisDelivery } from './internal/delivery.ts';
+import { startConsumer } from './internal/fetch-loop.ts';
 import { CONSUMER_GROUP, KeySpace } from './keys.ts';
 import { PubSub } from './pubsub.ts';
+import type { RedisBrokerOptions } from './redis-broker-options.ts';
 import { defineScript, type Script } from './scripts.ts';
 
-/** Options of {@link RedisBroker}. */
-export interface RedisBrokerOptions {
-  /**
-   * Redis server: `redis://[[user]:password@]host[:port][/db]`, or `rediss://` for TLS. Errors name
-   * it with the password masked.
-   * @default 'redis://127.0.0.1:6379'
-   */
-  readonly url?: string;
-  /**
-   * An ioredis client to send commands on, instead of opening one from `url`. It is not closed by
-   * the broker; the blocking and subscriber connections are opened with `connection.duplicate()`.
-   * The broker coalesces its own writes, so `enableAutoPipelining` is not needed. Scripts are added to it with
-   * `defineCommand` (names starting `celeriac_`).
-   * @default a new connection to `url`
-   */
-  readonly connection?: Redis;
-  /**
-   * Start of every key and channel name, so several apps can share one Redis.
-   * @default 'celeriac:'
-   */
-  readonly prefix?: string;
-  /**
-   * The lease of a delivery, in seconds: a delivery not acknowledged nor renewed for this long
-   * (its worker died) is delivered again, with `redelivered: true`. Workers renew the leases of
-   * every delivery they hold every third of it (`capabilities.leaseRenewMs`), so a task longer
-   * than this is not run twice.
-   * @default 30
-   */
-  readonly visibilityTimeout?: number;
-  /**
-   * Dead letters kept per queue; beyond it the oldest are dropped, so a storm of poison messages
-   * cannot fill Redis.
-   * @default 10_000
-   */
-  readonly maxDeadLettersPerQueue?: number;
-  /**
-   * The longest, in milliseconds, `publish()` (and `connect()`) waits for Redis before rejecting
-   * with `BrokerConnectionError`. Sooner when Redis refuses connections: commands queued while
-   * reconnecting fail after 3 more attempts, and `connect()` after 5 failed attempts in a row (about
-   * 1.5 s with the 100 ms → 2 s backoff). A publish that timed out while Redis was away may still be
-   * applied once it is back (at-least-once).
-   * @default 5000
-   */
-  readonly publishTimeout?: number;
-  /**
-   * Called with errors no caller can receive: a lost connection (once per outage), a failing
-   * consumer fetch (retried with backoff), a throwing `onDelivery` or broadcast handler.
-   * @default prints one line with `console.error`
-   */
-  readonly onError?: (error: Error, source: string) => void;
-}
+export type { RedisBrokerOptions };
 
 /** Scripts the broker runs on its command connection. */
 interface BrokerScripts {
@@ -167,11 +119,20 @@ export class RedisBroker implements Broker {
       () => this.#connectedScripts().ack,
       (error) => this.#error(error, 'settle'),
     );
-    this.deadLetters = {
-      list: (queue, listOptions) => this.#listDeadLetters(queue, listOptions),
-      requeue: (queue, id) => this.#deadLetterCall(queue, 'requeue', id),
-      delete: (queue, id) => this.#deadLetterCall(queue, 'delete', id),
+    const keys = this.keys;
+    const layout = {
+      storeKeys: (queue: string) => [...keys.deadLetters(queue)],
+      requeueCall: (queue: string, id: string) => ({ keys: [...keys.queueKeys(queue)], args: [id] }),
     };
+    this.deadLetters = new ScriptDeadLetters(layout, async () => {
+      const scripts = this.#scripts ?? (await this.#connected());
+      return {
+        list: scripts.deadLetterList,
+        requeue: scripts.deadLetterRequeue,
+        delete: scripts.deadLetterDelete,
+        run: (reply) => this.#run('manage dead letters', reply),
+      };
+    });
   }
 
   /** Open the command connection (waiting up to `publishTimeout`). Idempotent; reopens after close. */
@@ -302,21 +263,7 @@ export class RedisBroker implements Broker {
       options.prefetch,
       onDelivery,
     );
-    // Registered first, so a close() while it starts stops it too.
-    this.#consumers.add(consumer);
-    try {
-      await consumer.start();
-    } catch (error) {
-      this.#consumers.delete(consumer);
-      await consumer.close();
-      throw this.#error(error, 'consume');
-    }
-    return {
-      close: async () => {
-        this.#consumers.delete(consumer);
-        await consumer.close();
-      },
-    };
+    return startConsumer(this.#consumers, consumer, (error) => this.#error(error, 'consume'));
   }
 
   ack(delivery: Delivery): Promise<void> {
@@ -430,34 +377,6 @@ export class RedisBroker implements Broker {
       'settle',
       Promise.all([...byQueue].map(([queue, args]) => settle(this.keys.queueKeys(queue), args))),
     );
-  }
-
-  async #listDeadLetters(queue: string, options?: { limit?: number; offset?: number }): Promise<DeadLetter[]> {
-    const limit = options?.limit ?? Number.POSITIVE_INFINITY;
-    const offset = options?.offset ?? 0;
-    if (!(limit >= 0 && Number.isInteger(offset) && offset >= 0)) {
-      throw new RangeError('deadLetters.list() needs limit ≥ 0 and an integer offset ≥ 0.');
-    }
-    if (limit === 0) return [];
-    const scripts = this.#scripts ?? (await this.#connected());
-    const stop = limit === Number.POSITIVE_INFINITY ? -1 : offset + Math.floor(limit) - 1;
-    const records = (await this.#run(
-      'manage dead letters',
-      scripts.deadLetterList(this.keys.deadLetters(queue), [offset, stop]),
-    )) as string[];
-    return records.map((text) => {
-      const { id, queue: letterQueue, body, reason, deadLetteredAt } = JSON.parse(text) as DeadLetter;
-      return { id, queue: letterQueue, body, reason, deadLetteredAt };
-    });
-  }
-
-  async #deadLetterCall(queue: string, action: 'requeue' | 'delete', id: string): Promise<boolean> {
-    const scripts = this.#scripts ?? (await this.#connected());
-    const reply =
-      action === 'requeue'
-        ? scripts.deadLetterRequeue(this.keys.queueKeys(queue), [id])
-        : scripts.deadLetterDelete(this.keys.deadLetters(queue), [id]);
-    return (await this.#run('manage dead letters', reply)) === 1;
   }
 
   async #run<T>(operation: RedisOperation, reply: Promise<T>): Promise<T> {

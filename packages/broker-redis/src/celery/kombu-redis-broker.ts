@@ -20,6 +20,8 @@ import {
 import type { Redis } from 'ioredis';
 import { closeConnection, withDeadline } from '../connection.ts';
 import { type RedisOperation, toCeleriacError } from '../errors.ts';
+import { ScriptDeadLetters } from '../internal/dead-letters.ts';
+import { startConsumer } from '../internal/fetch-loop.ts';
 import { CeleryEventMirror } from './celery-event-mirror.ts';
 import {
   type KombuRedisBrokerOptions,
@@ -28,7 +30,6 @@ import {
 } from './kombu-broker-options.ts';
 import { KombuConnection } from './kombu-connection.ts';
 import { KombuConsumer, type KombuConsumerHost } from './kombu-consumer.ts';
-import { KombuDeadLetters } from './kombu-dead-letters.ts';
 import { KombuDelivery } from './kombu-delivery.ts';
 import { KombuKeys } from './kombu-keys.ts';
 import { encodeKombuMessage } from './kombu-message.ts';
@@ -77,7 +78,17 @@ export class KombuRedisBroker implements Broker {
       crossProcess: true,
       leaseRenewMs: resolved.visibilityTimeoutMs / 3,
     });
-    this.deadLetters = new KombuDeadLetters(this.keys, async () => {
+    // Celeriac's own keys per queue (kombu has none); `requeue` pushes the kombu message as it was
+    // back to the end of the list of its priority, as a fresh publish.
+    const keys = this.keys;
+    const layout = {
+      storeKeys: (queue: string) => keys.deadLetters(queue).slice(0, 2),
+      requeueCall: (queue: string, id: string) => ({
+        keys: [...keys.queueBlock(queue)],
+        args: [id, ...keys.steps.map(String)],
+      }),
+    };
+    this.deadLetters = new ScriptDeadLetters(layout, async () => {
       const { scripts } = this.#conn ?? (await this.#connected());
       return {
         list: scripts.deadList,
@@ -205,20 +216,7 @@ export class KombuRedisBroker implements Broker {
     await Promise.all(queues.map((queue) => conn.promoter.watch(queue)));
     this.#startRestoring();
     const consumer = new KombuConsumer(this.#consumerHost(conn), queues, options.prefetch, onDelivery);
-    this.#consumers.add(consumer);
-    try {
-      await consumer.start();
-    } catch (error) {
-      this.#consumers.delete(consumer);
-      await consumer.close();
-      throw this.#error(error, 'consume');
-    }
-    return {
-      close: async () => {
-        this.#consumers.delete(consumer);
-        await consumer.close();
-      },
-    };
+    return startConsumer(this.#consumers, consumer, (error) => this.#error(error, 'consume'));
   }
 
   /** Removes the delivery from kombu's `unacked` and `unacked_index`, as kombu's ack. */

@@ -1,4 +1,4 @@
-import type { Delivery } from '@celeriac/core';
+import type { Delivery, Subscription } from '@celeriac/core';
 import { reconnectDelay } from '../connection.ts';
 
 /** Most messages one fetch asks for (a prefetch above it is filled by several fetches). */
@@ -111,4 +111,29 @@ export abstract class FetchLoop {
       }
     }
   }
+}
+
+/**
+ * Start `consumer`, registered in `consumers` first (so a broker close() while it starts stops it
+ * too); the returned subscription unregisters and closes it. A failed start is undone and rethrown.
+ */
+export async function startConsumer<C extends { start(): Promise<void>; close(): Promise<void> }>(
+  consumers: Set<C>,
+  consumer: C,
+  toError: (error: unknown) => Error,
+): Promise<Subscription> {
+  consumers.add(consumer);
+  try {
+    await consumer.start();
+  } catch (error) {
+    consumers.delete(consumer);
+    await consumer.close();
+    throw toError(error);
+  }
+  return {
+    close: async () => {
+      consumers.delete(consumer);
+      await consumer.close();
+    },
+  };
 }

@@ -1,26 +1,32 @@
 import type { DeadLetter, DeadLetterStore } from '@celeriac/core';
 import type { Script } from '../scripts.ts';
-import type { KombuKeys } from './kombu-keys.ts';
 
 /** The scripts a dead-letter call runs, and how Redis failures become Celeriac errors. */
-interface DeadLetterScripts {
+export interface DeadLetterScripts {
   list: Script;
   requeue: Script;
   delete: Script;
   run<T>(reply: Promise<T>): Promise<T>;
 }
 
+/** Where a key layout keeps a queue's dead letters: the KEYS (and ARGV) of each script. */
+export interface DeadLetterLayout {
+  /** KEYS of the list and delete scripts. */
+  storeKeys(queue: string): string[];
+  /** KEYS and ARGV of the requeue script for dead letter `id`. */
+  requeueCall(queue: string, id: string): { keys: string[]; args: string[] };
+}
+
 /**
- * Celery mode's dead letters, in Celeriac's own keys per queue (kombu has none): an ids sorted set
- * scored by a sequence (newest highest) and a hash of records `{ id, queue, body, reason,
- * deadLetteredAt, raw }`, where `raw` is the kombu message as it was, which `requeue` pushes back.
+ * A dead-letter store run by three scripts over records `{ id, queue, body, reason, deadLetteredAt }`
+ * kept newest first; Celeriac's stream layout and Celery mode's kombu layout differ only in keys.
  */
-export class KombuDeadLetters implements DeadLetterStore {
-  readonly #keys: KombuKeys;
+export class ScriptDeadLetters implements DeadLetterStore {
+  readonly #layout: DeadLetterLayout;
   readonly #scripts: () => Promise<DeadLetterScripts>;
 
-  constructor(keys: KombuKeys, scripts: () => Promise<DeadLetterScripts>) {
-    this.#keys = keys;
+  constructor(layout: DeadLetterLayout, scripts: () => Promise<DeadLetterScripts>) {
+    this.#layout = layout;
     this.#scripts = scripts;
   }
 
@@ -33,8 +39,8 @@ export class KombuDeadLetters implements DeadLetterStore {
     if (limit === 0) return [];
     const scripts = await this.#scripts();
     const stop = limit === Number.POSITIVE_INFINITY ? -1 : offset + Math.floor(limit) - 1;
-    const [ids, records] = this.#keys.deadLetters(queue);
-    const texts = (await scripts.run(scripts.list([ids, records], [offset, stop]))) as (string | null)[];
+    const keys = this.#layout.storeKeys(queue);
+    const texts = (await scripts.run(scripts.list(keys, [offset, stop]))) as (string | null)[];
     return texts.flatMap((text) => {
       if (text === null) return [];
       const { id, queue: letterQueue, body, reason, deadLetteredAt } = JSON.parse(text) as DeadLetter;
@@ -42,16 +48,14 @@ export class KombuDeadLetters implements DeadLetterStore {
     });
   }
 
-  /** The kombu message goes to the back of the list of its priority, as a fresh publish. */
   async requeue(queue: string, id: string): Promise<boolean> {
     const scripts = await this.#scripts();
-    const reply = scripts.requeue(this.#keys.queueBlock(queue), [id, ...this.#keys.steps]);
-    return (await scripts.run(reply)) === 1;
+    const { keys, args } = this.#layout.requeueCall(queue, id);
+    return (await scripts.run(scripts.requeue(keys, args))) === 1;
   }
 
   async delete(queue: string, id: string): Promise<boolean> {
     const scripts = await this.#scripts();
-    const [ids, records] = this.#keys.deadLetters(queue);
-    return (await scripts.run(scripts.delete([ids, records], [id]))) === 1;
+    return (await scripts.run(scripts.delete(this.#layout.storeKeys(queue), [id]))) === 1;
   }
 }
