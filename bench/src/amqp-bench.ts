@@ -248,6 +248,14 @@ function summary(values: number[]): { median: number; min: number; max: number; 
 }
 
 export async function benchAmqp(): Promise<void> {
+  // BENCH_AMQP_SCENARIOS=latency (comma-separated: process, enqueue, latency) runs only those.
+  const scenarios = new Set((process.env.BENCH_AMQP_SCENARIOS ?? 'process,enqueue,latency').split(','));
+  if (scenarios.has('process')) await benchAmqpProcess();
+  if (scenarios.has('enqueue')) await benchAmqpEnqueue();
+  if (scenarios.has('latency')) await benchAmqpLatency();
+}
+
+async function benchAmqpProcess(): Promise<void> {
   const count = Number(process.env.BENCH_AMQP_TASKS ?? 20_000);
   // Priority queues (Celeriac's default, x-max-priority 10) are consumed about half as fast as
   // plain ones by RabbitMQ itself, so each Celeriac figure has a raw one on the same kind of queue.
@@ -300,8 +308,10 @@ export async function benchAmqp(): Promise<void> {
       target,
     });
   }
+}
 
-  const enqueueCount = Math.min(count, 5000);
+async function benchAmqpEnqueue(): Promise<void> {
+  const enqueueCount = Math.min(Number(process.env.BENCH_AMQP_TASKS ?? 20_000), 5000);
   report({
     system: 'amqplib-raw',
     scenario: 'enqueue',
@@ -318,7 +328,9 @@ export async function benchAmqp(): Promise<void> {
     unit: 'tasks/s',
     count: enqueueCount,
   });
+}
 
+async function benchAmqpLatency(): Promise<void> {
   // A p99 of 3,000 samples is the 30 slowest: one pause of RabbitMQ or of the machine moves it.
   // So latency, too, is the median of interleaved rounds, with the spread.
   const latencySystems: Record<string, () => Promise<number[]>> = {

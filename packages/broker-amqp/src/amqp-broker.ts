@@ -274,7 +274,7 @@ export class AmqpBroker implements Broker {
       content: Buffer.from(JSON.stringify(message)),
       options: { contentType: 'application/json', deliveryMode: 1 },
     };
-    await this.#publisher.send([item], 'broadcast');
+    await this.#publisher.sendUnconfirmed(item, 'broadcast');
     await this.#celery?.afterBroadcast(channel, message);
   }
 

@@ -1,5 +1,5 @@
 import { PublishError } from '@celeriac/core';
-import type { ConfirmChannel, Message, Options } from 'amqplib';
+import type { Channel, ConfirmChannel, Message, Options } from 'amqplib';
 import type { Declarer } from './declarer.ts';
 import { AmqpDeadlineError, type AmqpOperation, toCeleriacError } from './errors.ts';
 import type { ResolvedOptions } from './options.ts';
@@ -28,6 +28,7 @@ type Outcome = 'confirmed' | 'lost' | 'returned';
  * Publishes on one confirm channel of the producer connection: `send` resolves once RabbitMQ has
  * confirmed every message (persistent messages: written to disk, or delivered). Messages whose
  * confirm was lost with the channel are sent again on the next one, within `publishTimeout`.
+ * Broadcasts (events, control, replies) go on a second channel without confirms (`sendUnconfirmed`).
  */
 export class Publisher {
   readonly #keeper: ConnectionKeeper;
@@ -35,6 +36,7 @@ export class Publisher {
   readonly #declarer: Declarer;
   readonly #topology: Topology;
   #channel: Promise<ConfirmChannel> | undefined;
+  #plainChannel: Promise<Channel> | undefined;
   /** Items sent with `mandatory` and not yet confirmed, by exchange, routing key and message id. */
   readonly #returnable = new Map<string, { returned: boolean }[]>();
 
@@ -45,7 +47,24 @@ export class Publisher {
     this.#topology = topology;
     keeper.onConnected(() => {
       this.#channel = undefined;
+      this.#plainChannel = undefined;
     });
+  }
+
+  /**
+   * Publish a transient broadcast without waiting for a confirm: it resolves once amqplib holds
+   * the frames. A broadcast has no queue to be stored in, so a confirm would only say the exchange
+   * saw it; without one, a worker's events (several per task) cost RabbitMQ and this process no
+   * confirm bookkeeping. Rejects with `BrokerConnectionError` when no connection comes within
+   * `publishTimeout`; one written just before a connection drops is lost, as broadcasts are.
+   */
+  async sendUnconfirmed(item: PublishItem, operation: AmqpOperation): Promise<void> {
+    try {
+      const channel = await this.#openPlainChannel(this.#options.publishTimeout);
+      channel.publish(item.exchange, item.routingKey, item.content, item.options);
+    } catch (error) {
+      throw toCeleriacError(error, operation, this.#options.url);
+    }
   }
 
   /** Publish `items`, resolving once all are confirmed; rejects with a Celeriac error. */
@@ -184,6 +203,25 @@ export class Publisher {
       });
     }
     return this.#channel;
+  }
+
+  #openPlainChannel(timeoutMs: number): Promise<Channel> {
+    if (this.#plainChannel === undefined) {
+      const created = (async () => {
+        const connection = await this.#keeper.get(timeoutMs);
+        const channel = await connection.createChannel();
+        channel.on('error', (error: Error) => this.#options.onError(error, 'broadcast channel closed by RabbitMQ'));
+        channel.on('close', () => {
+          if (this.#plainChannel === created) this.#plainChannel = undefined;
+        });
+        return channel;
+      })();
+      this.#plainChannel = created;
+      created.catch(() => {
+        if (this.#plainChannel === created) this.#plainChannel = undefined;
+      });
+    }
+    return this.#plainChannel;
   }
 }
 

@@ -50,3 +50,13 @@ it('rejects connect the same way, and reports no unhandled errors while it retri
     await broker.close();
   }
 });
+
+it('rejects broadcast the same way: broadcasts go without confirms, not without a connection', async () => {
+  const port = await closedPort();
+  const broker = new AmqpBroker({ url: `amqp://celeriac:s3cret@127.0.0.1:${port}`, publishTimeout: 300 });
+  try {
+    expectConnectionError(await broker.broadcast('events', { events: [] }).catch((e: unknown) => e), port);
+  } finally {
+    await broker.close();
+  }
+});
