@@ -4,6 +4,7 @@ import { RedisBackend } from '@celeriac/broker-redis';
 import { Celeriac, type CeleriacOptions } from '@celeriac/core';
 import amqplib from 'amqplib';
 import { pino } from 'pino';
+import { type StallWatch, watchMachineStalls } from './machine-stalls.ts';
 import { deleteKeys } from './redis-keys.ts';
 import { quantile, report, round } from './report.ts';
 
@@ -190,7 +191,7 @@ async function warmUp(rate: number, samples: number[], send: (sentAt: number) =>
   samples.length = 0;
 }
 
-async function rawLatency(rate: number, seconds: number): Promise<number[]> {
+async function rawLatency(rate: number, seconds: number, stalls: StallWatch): Promise<number[]> {
   const queue = `${prefix()}raw-latency`;
   const connection = await amqplib.connect(url, { noDelay: true });
   const samples: number[] = [];
@@ -207,6 +208,7 @@ async function rawLatency(rate: number, seconds: number): Promise<number[]> {
     const send = (sentAt: number): boolean =>
       publisher.sendToQueue(queue, RAW_BODY, { persistent: true, headers: { sentAt } });
     await warmUp(rate, samples, send);
+    stalls.begin();
     await paced(rate, seconds, samples, send);
     await publisher.waitForConfirms();
     return samples;
@@ -216,7 +218,7 @@ async function rawLatency(rate: number, seconds: number): Promise<number[]> {
   }
 }
 
-async function celeriacLatency(rate: number, seconds: number, maxPriority = 10): Promise<number[]> {
+async function celeriacLatency(rate: number, seconds: number, stalls: StallWatch, maxPriority = 10): Promise<number[]> {
   const { app, close } = celeriacApp(false, maxPriority);
   const samples: number[] = [];
   try {
@@ -232,6 +234,7 @@ async function celeriacLatency(rate: number, seconds: number, maxPriority = 10):
     await worker.start();
     const send = (sentAt: number): Promise<unknown> => probe.delay(sentAt);
     await warmUp(rate, samples, send);
+    stalls.begin();
     await paced(rate, seconds, samples, send);
     await worker.close();
     return samples;
@@ -332,22 +335,28 @@ async function benchAmqpEnqueue(): Promise<void> {
 
 async function benchAmqpLatency(): Promise<void> {
   // A p99 of 3,000 samples is the 30 slowest: one pause of RabbitMQ or of the machine moves it.
-  // So latency, too, is the median of interleaved rounds, with the spread.
-  const latencySystems: Record<string, () => Promise<number[]>> = {
-    'amqplib-raw': () => rawLatency(1000, 3),
-    'celeriac-amqp': () => celeriacLatency(1000, 3),
-    'celeriac-amqp-maxPriority-0': () => celeriacLatency(1000, 3, 0),
+  // So latency, too, is the median of interleaved rounds, with the spread, and each round has an
+  // idle sibling process timing the machine's own pauses (machine_stall_max_ms).
+  const seconds = Number(process.env.BENCH_LATENCY_SECONDS ?? 3);
+  const latencySystems: Record<string, (stalls: StallWatch) => Promise<number[]>> = {
+    'amqplib-raw': (stalls) => rawLatency(1000, seconds, stalls),
+    'celeriac-amqp': (stalls) => celeriacLatency(1000, seconds, stalls),
+    'celeriac-amqp-maxPriority-0': (stalls) => celeriacLatency(1000, seconds, stalls, 0),
   };
-  const latencies: Record<string, { p50_ms: number[]; p99_ms: number[] }> = Object.fromEntries(
-    Object.keys(latencySystems).map((name) => [name, { p50_ms: [], p99_ms: [] }]),
-  );
+  const latencies: Record<string, { p50_ms: number[]; p99_ms: number[]; machine_stall_max_ms: number[] }> =
+    Object.fromEntries(
+      Object.keys(latencySystems).map((name) => [name, { p50_ms: [], p99_ms: [], machine_stall_max_ms: [] }]),
+    );
   const latencyOrder = Object.keys(latencySystems);
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < latencyOrder.length; i++) {
       const system = latencyOrder[(i + round) % latencyOrder.length]!;
-      const samples = await latencySystems[system]!();
+      const stalls = watchMachineStalls();
+      const samples = await latencySystems[system]!(stalls);
+      const seen = await stalls.end();
       latencies[system]!.p50_ms.push(quantile(samples, 0.5));
       latencies[system]!.p99_ms.push(quantile(samples, 0.99));
+      latencies[system]!.machine_stall_max_ms.push(seen.max);
     }
   }
   for (const [system, metrics] of Object.entries(latencies)) {
@@ -364,6 +373,7 @@ async function benchAmqpLatency(): Promise<void> {
         spread,
         runs: values.map((value) => round(value, 2)).join(' '),
         rate: 1000,
+        seconds,
         target: metric === 'p99_ms' && system === 'celeriac-amqp' ? '< 3' : '',
       });
     }
