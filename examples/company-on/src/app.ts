@@ -9,8 +9,9 @@ import { type CompanyOn, createCompanyOn } from './company-on.ts';
  *   celeriac beat -A ./dist/app.js
  *
  * (`npm run worker` and `npm run beat`). The app is configured from the environment:
- * `CELERIAC_BROKER_URL`, `CELERIAC_RESULT_BACKEND`, `CELERIAC_REDIS_PREFIX`, `DATA_DIR`, … (see
- * `createCompanyOn`), so all processes of a deployment meet with the same variables.
+ * `CELERIAC_BROKER_URL`, `CELERIAC_RESULT_BACKEND`, `CELERIAC_REDIS_PREFIX`,
+ * `CELERIAC_AMQP_QUEUE_PREFIX`, `DATA_DIR`, … (see `createCompanyOn`), so all processes of a
+ * deployment meet with the same variables.
  */
 export const service: CompanyOn = createCompanyOn();
 

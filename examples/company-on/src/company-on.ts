@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AmqpBroker } from '@celeriac/broker-amqp';
 import { RedisBackend, RedisBroker } from '@celeriac/broker-redis';
 import { type Broker, Celeriac, type ResultBackend } from '@celeriac/core';
 import {
@@ -35,6 +36,12 @@ export interface CompanyOnOptions {
    * @default `$CELERIAC_REDIS_PREFIX`, else the Redis package's own (`celeriac:`)
    */
   redisPrefix?: string;
+  /**
+   * Start of every queue and exchange name on RabbitMQ (`amqp://` broker URLs only), so several
+   * deployments or test runs share one vhost.
+   * @default `$CELERIAC_AMQP_QUEUE_PREFIX`, else none
+   */
+  amqpQueuePrefix?: string;
   /** Largest accepted upload in bytes. @default `$MAX_UPLOAD_BYTES`, else 50 MiB */
   maxUploadBytes?: number;
   logger?: Logger;
@@ -65,8 +72,9 @@ export function createCompanyOn(options: CompanyOnOptions = {}): CompanyOn {
   const brokerUrl = options.brokerUrl ?? env.CELERIAC_BROKER_URL ?? 'memory://';
   const backendUrl = options.backendUrl ?? env.CELERIAC_RESULT_BACKEND;
   const redisPrefix = options.redisPrefix ?? env.CELERIAC_REDIS_PREFIX;
+  const amqpQueuePrefix = options.amqpQueuePrefix ?? env.CELERIAC_AMQP_QUEUE_PREFIX;
   const isRedis = (url: string): boolean => /^rediss?:/.test(url);
-  // With a prefix, the Redis adapters are built here (URLs cannot carry one), and closed by close().
+  // With a prefix, the adapters are built here (URLs cannot carry one), and closed by close().
   const owned: { close(): Promise<void> }[] = [];
   let broker: string | Broker = brokerUrl;
   let backend: string | ResultBackend | undefined = backendUrl;
@@ -74,6 +82,11 @@ export function createCompanyOn(options: CompanyOnOptions = {}): CompanyOn {
     const redisBroker = new RedisBroker({ url: brokerUrl, prefix: redisPrefix });
     broker = redisBroker;
     owned.push(redisBroker);
+  }
+  if (amqpQueuePrefix !== undefined && /^amqps?:/.test(brokerUrl)) {
+    const amqpBroker = new AmqpBroker({ url: brokerUrl, queuePrefix: amqpQueuePrefix });
+    broker = amqpBroker;
+    owned.push(amqpBroker);
   }
   const backendTarget = backendUrl ?? brokerUrl;
   if (redisPrefix !== undefined && isRedis(backendTarget)) {
