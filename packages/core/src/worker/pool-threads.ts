@@ -6,6 +6,7 @@ import { WorkerLostError } from '../errors/task-errors.ts';
 import type { TaskOptions } from '../task/options.ts';
 import type { Task } from '../task/task.ts';
 import type { ExecutionContext } from './execution-context.ts';
+import { ModuleLoadBackoff } from './module-load-backoff.ts';
 import type { TaskPool } from './pool.ts';
 import { AUTORETRY } from './retry.ts';
 import { threadEntry, threadExecArgv } from './thread-launch.ts';
@@ -13,13 +14,12 @@ import {
   describeModule,
   type FromThread,
   moduleUrl,
-  rebuildError,
   rebuildThrown,
-  type SerializedError,
   serializeError,
   type ThreadData,
   type ToThread,
 } from './thread-protocol.ts';
+import { answerStateCall, threadLogLevel, writeThreadLog } from './thread-task-calls.ts';
 
 /** Options of `new ThreadPool()`. */
 export interface ThreadPoolOptions {
@@ -55,18 +55,6 @@ interface Slot {
   lastError: Error | undefined;
 }
 
-/** First and longest pause after the task module failed to load in a thread, ms. */
-const LOAD_RETRY_MIN_MS = 1_000;
-const LOAD_RETRY_MAX_MS = 30_000;
-
-/**
- * The level of a run's logger in the thread: the main `ctx.log`'s, but never above `info`, since
- * `ctx.log` keeps info lines and above with the task's result whatever the logger prints.
- */
-function threadLogLevel(log: Logger): string {
-  return log.levelVal > log.levels.values.info! ? 'info' : log.level;
-}
-
 /**
  * Runs handlers in worker_threads that import the task module (Celery's prefork pool, BullMQ's
  * sandboxed processors). Threads start on demand up to `size` and run one task at a time. A hard
@@ -85,10 +73,7 @@ export class ThreadPool implements TaskPool {
   readonly #exiting = new Set<Promise<unknown>>();
   #nextRunId = 0;
   #closed = false;
-  /** Consecutive failures to load the module, the last one, and until when runs fail without trying. */
-  #loadFailures = 0;
-  #loadError: Error | undefined;
-  #loadRetryAt = 0;
+  readonly #moduleLoad: ModuleLoadBackoff;
 
   constructor(options: ThreadPoolOptions) {
     if (!Number.isInteger(options.size) || options.size < 1) {
@@ -114,6 +99,7 @@ export class ThreadPool implements TaskPool {
       moduleName: describeModule(options.module, url),
       hostname: options.hostname,
     };
+    this.#moduleLoad = new ModuleLoadBackoff(this.#data.moduleName, options.logger);
   }
 
   /** Threads alive now (busy or idle). */
@@ -124,7 +110,7 @@ export class ThreadPool implements TaskPool {
   /** Time limits need no options here: they reach the pool through `ctx` (abort, terminate). */
   run(_task: Task<never[], unknown>, ctx: ExecutionContext, _options?: TaskOptions): Promise<unknown> {
     if (this.#closed) return Promise.reject(new WorkerLostError('pool closed'));
-    const loadError = this.#pendingLoadError();
+    const loadError = this.#moduleLoad.pendingError();
     if (loadError !== undefined) return Promise.reject(loadError);
     return new Promise<unknown>((resolve, reject) => {
       const id = this.#nextRunId++;
@@ -188,8 +174,8 @@ export class ThreadPool implements TaskPool {
       if (slot === undefined) {
         if (this.#slots.length >= this.#size) return;
         // After a load failure, one thread at a time tries the module again.
-        if (this.#loadFailures > 0 && this.#slots.some((candidate) => !candidate.loaded)) return;
-        const loadError = this.#pendingLoadError();
+        if (this.#moduleLoad.failing && this.#slots.some((candidate) => !candidate.loaded)) return;
+        const loadError = this.#moduleLoad.pendingError();
         if (loadError !== undefined) {
           for (const run of this.#queue.splice(0)) this.#settle(run, false, loadError);
           return;
@@ -207,7 +193,7 @@ export class ThreadPool implements TaskPool {
     try {
       thread = new Thread(this.#entry, { workerData: this.#data, execArgv: this.#execArgv });
     } catch (error) {
-      this.#loadFailed(
+      this.#moduleLoad.failed(
         Object.assign(
           new ConfigError(`The threads pool could not start a thread: ${coerceError(error).message}`, { cause: error }),
           { [AUTORETRY]: false },
@@ -245,19 +231,20 @@ export class ThreadPool implements TaskPool {
     switch (message.type) {
       case 'ready':
         slot.loaded = true;
-        this.#loadFailures = 0;
-        this.#loadError = undefined;
+        this.#moduleLoad.loaded();
         return;
-      case 'load-failed':
+      case 'load-failed': {
         this.#stop(slot);
-        this.#loadFailed(this.#moduleError('it failed to import', message.error));
-        this.#failSlotRun(slot, this.#loadError!);
+        const error = this.#moduleLoad.moduleError('it failed to import', message.error);
+        this.#moduleLoad.failed(error);
+        this.#failSlotRun(slot, error);
         this.#pump();
         return;
+      }
       case 'done':
       case 'failed': {
-        const run = slot.current;
-        if (run === undefined || run.id !== message.runId) return;
+        const run = this.#runIn(slot, message.runId);
+        if (run === undefined) return;
         this.#release(slot);
         if (message.type === 'done') this.#settle(run, true, message.value);
         else this.#settle(run, false, rebuildThrown(message.error));
@@ -265,52 +252,12 @@ export class ThreadPool implements TaskPool {
         return;
       }
       case 'state':
-        this.#onState(slot, message);
+        answerStateCall(slot.thread, this.#runIn(slot, message.runId)?.ctx, message);
         return;
       case 'log':
-        this.#onLog(slot, message);
+        writeThreadLog(this.#runIn(slot, message.runId)?.ctx.log ?? this.#logger, message);
         return;
     }
-  }
-
-  #onState(slot: Slot, message: Extract<FromThread, { type: 'state' }>): void {
-    const reply = (error?: unknown): void => {
-      const answer: ToThread = { type: 'reply', callId: message.callId };
-      if (error !== undefined) answer.error = serializeError(error);
-      try {
-        slot.thread.postMessage(answer);
-      } catch {
-        // The thread is gone: nobody waits for the answer.
-      }
-    };
-    const run = slot.current;
-    if (run === undefined || run.id !== message.runId) {
-      reply(new Error('The task has already finished (or was abandoned); its state can no longer change.'));
-      return;
-    }
-    const { call } = message;
-    let stored: Promise<void>;
-    try {
-      stored =
-        call.kind === 'progress'
-          ? run.ctx.progress(call.percent, call.meta)
-          : run.ctx.updateState(call.state, call.meta);
-    } catch (error) {
-      stored = Promise.reject(error);
-    }
-    stored.then(() => reply(), reply);
-  }
-
-  #onLog(slot: Slot, message: Extract<FromThread, { type: 'log' }>): void {
-    const run = slot.current;
-    const logger = run !== undefined && run.id === message.runId ? run.ctx.log : this.#logger;
-    const label = logger.levels.labels[message.level];
-    const method =
-      label === 'trace' || label === 'debug' || label === 'warn' || label === 'error' || label === 'fatal'
-        ? logger[label]
-        : logger.info;
-    if (message.msg === undefined) method.call(logger, message.fields);
-    else method.call(logger, message.fields, message.msg);
   }
 
   #onExit(slot: Slot, code: number): void {
@@ -320,10 +267,12 @@ export class ThreadPool implements TaskPool {
     const cause = slot.lastError;
     const detail = `thread exited with code ${code}${cause === undefined ? '' : ` (${cause.name}: ${cause.message})`}`;
     if (!slot.loaded) {
-      this.#loadFailed(
-        this.#moduleError(`the ${detail} while importing it`, cause === undefined ? undefined : serializeError(cause)),
+      const error = this.#moduleLoad.moduleError(
+        `the ${detail} while importing it`,
+        cause === undefined ? undefined : serializeError(cause),
       );
-      this.#failSlotRun(slot, this.#loadError!);
+      this.#moduleLoad.failed(error);
+      this.#failSlotRun(slot, error);
     } else if (slot.current !== undefined) {
       this.#settle(slot.current, false, new WorkerLostError(detail, { cause }));
     } else {
@@ -381,6 +330,12 @@ export class ThreadPool implements TaskPool {
     void exiting.then(() => this.#exiting.delete(exiting));
   }
 
+  /** The run `slot` is running, if it is the one numbered `runId` (a message may outlive its run). */
+  #runIn(slot: Slot, runId: number): PendingRun | undefined {
+    const run = slot.current;
+    return run !== undefined && run.id === runId ? run : undefined;
+  }
+
   #failSlotRun(slot: Slot, error: Error): void {
     const run = slot.current;
     slot.current = undefined;
@@ -393,32 +348,5 @@ export class ThreadPool implements TaskPool {
     if (run.onAbort !== undefined) run.ctx.signal.removeEventListener('abort', run.onAbort);
     if (ok) run.resolve(value);
     else run.reject(value);
-  }
-
-  #moduleError(what: string, cause: SerializedError | undefined): Error {
-    const reason = cause === undefined ? '' : `: ${cause.name}: ${cause.message}`;
-    const error = new ConfigError(
-      `The threads pool could not load the task module ${this.#data.moduleName}: ${what}${reason}`,
-      cause === undefined ? undefined : { cause: rebuildError(cause) },
-    );
-    // Not the task's own error: never retried automatically.
-    return Object.assign(error, { [AUTORETRY]: false });
-  }
-
-  /** Remember a load failure: runs fail at once for a while (1 s, doubling to 30 s) instead of spinning threads. */
-  #loadFailed(error: Error): void {
-    // Threads that started together and failed together count once.
-    if (Date.now() >= this.#loadRetryAt) this.#loadFailures++;
-    this.#loadError = error;
-    const pause = Math.min(LOAD_RETRY_MAX_MS, LOAD_RETRY_MIN_MS * 2 ** (this.#loadFailures - 1));
-    this.#loadRetryAt = Date.now() + pause;
-    this.#logger.error({ err: error }, 'threads pool: the task module could not be loaded');
-  }
-
-  #pendingLoadError(): Error | undefined {
-    if (this.#loadError === undefined || Date.now() >= this.#loadRetryAt) return undefined;
-    // A fresh error per run: each failed task stores its own stack.
-    const error = new ConfigError(this.#loadError.message, { cause: this.#loadError.cause });
-    return Object.assign(error, { [AUTORETRY]: false });
   }
 }
