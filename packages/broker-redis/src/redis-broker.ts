@@ -28,11 +28,11 @@ import {
   withDeadline,
 } from './connection.ts';
 import { type RedisOperation, toCeleriacError } from './errors.ts';
-import { AckBatcher } from './internal/ack-batcher.ts';
 import { Consumer, type ConsumerHost } from './internal/consumer.ts';
 import { ScriptDeadLetters } from './internal/dead-letters.ts';
 import { RedisDelivery } from './internal/delivery.ts';
 import { startConsumer } from './internal/fetch-loop.ts';
+import { RedisSettlement } from './internal/settlement.ts';
 import { CONSUMER_GROUP, KeySpace } from './keys.ts';
 import { PubSub } from './pubsub.ts';
 import type { RedisBrokerOptions } from './redis-broker-options.ts';
@@ -78,8 +78,7 @@ export class RedisBroker implements Broker {
   readonly #publishTimeout: number;
   readonly #report: ErrorReporter;
   readonly #consumers = new Set<Consumer>();
-  readonly #held = new Set<RedisDelivery>();
-  readonly #acks: AckBatcher;
+  readonly #settlement: RedisSettlement;
   #client: Redis | undefined;
   #scripts: BrokerScripts | undefined;
   #pubsub: PubSub | undefined;
@@ -115,10 +114,13 @@ export class RedisBroker implements Broker {
       crossProcess: true,
       leaseRenewMs: this.#visibilityTimeoutMs / 3,
     });
-    this.#acks = new AckBatcher(
-      () => this.#connectedScripts().ack,
-      (error) => this.#error(error, 'settle'),
-    );
+    this.#settlement = new RedisSettlement({
+      keys: this.keys,
+      maxDeadLetters: maxDead,
+      ackScript: () => this.#connectedScripts().ack,
+      settleScript: () => this.#connectedScripts().settle,
+      toError: (error, operation) => this.#error(error, operation),
+    });
     const keys = this.keys;
     const layout = {
       storeKeys: (queue: string) => [...keys.deadLetters(queue)],
@@ -199,11 +201,8 @@ export class RedisBroker implements Broker {
     const consumers = [...this.#consumers];
     this.#consumers.clear();
     await Promise.all(consumers.map((consumer) => consumer.close()));
-    const unsettled = [...this.#held];
-    for (const delivery of unsettled) this.#release(delivery);
     try {
-      await this.#settleMany(unsettled, 'requeue', '');
-      await this.#acks.flush();
+      await this.#settlement.returnHeld();
     } catch (error) {
       this.#report(
         this.#error(error, 'settle'),
@@ -266,23 +265,19 @@ export class RedisBroker implements Broker {
     return startConsumer(this.#consumers, consumer, (error) => this.#error(error, 'consume'));
   }
 
+  /** Acknowledgements of one event-loop turn go to Redis in one script call. */
   ack(delivery: Delivery): Promise<void> {
-    if (!(delivery instanceof RedisDelivery) || delivery.settled) return RESOLVED;
-    this.#release(delivery);
-    return this.#acks.add(delivery.stream, delivery.entryId);
+    return this.#settlement.ack(delivery);
   }
 
+  /** Requeue (back to its queue, as a redelivery) or dead-letter. */
   nack(delivery: Delivery, options?: { requeue?: boolean }): Promise<void> {
     if (options?.requeue === false) return this.deadLetter(delivery, 'rejected (nack with requeue: false)');
-    if (!(delivery instanceof RedisDelivery) || delivery.settled) return RESOLVED;
-    this.#release(delivery);
-    return this.#settleMany([delivery], 'requeue', '');
+    return this.#settlement.requeue(delivery);
   }
 
   deadLetter(delivery: Delivery, reason: string): Promise<void> {
-    if (!(delivery instanceof RedisDelivery) || delivery.settled) return RESOLVED;
-    this.#release(delivery);
-    return this.#settleMany([delivery], 'dead', reason);
+    return this.#settlement.deadLetter(delivery, reason);
   }
 
   /** Reset the lease of every unsettled delivery given (XCLAIM … JUSTID, one per stream). */
@@ -352,33 +347,6 @@ export class RedisBroker implements Broker {
     return this.#client;
   }
 
-  #release(delivery: RedisDelivery): void {
-    delivery.settled = true;
-    this.#held.delete(delivery);
-    delivery.owner.release();
-  }
-
-  /** Run the settle script for deliveries (grouped by queue) in `mode`. */
-  async #settleMany(deliveries: readonly RedisDelivery[], mode: 'requeue' | 'return' | 'dead', reason: string) {
-    if (deliveries.length === 0) return;
-    const settle = this.#scripts?.settle;
-    if (settle === undefined) throw new BrokerConnectionError('The Redis broker is not connected (or closed).');
-    const byQueue = new Map<string, (string | number)[]>();
-    const now = Date.now();
-    for (const delivery of deliveries) {
-      let args = byQueue.get(delivery.queue);
-      if (args === undefined) {
-        args = [CONSUMER_GROUP, mode, now, delivery.queue, this.#maxDeadLetters];
-        byQueue.set(delivery.queue, args);
-      }
-      args.push(delivery.priority, delivery.entryId, reason);
-    }
-    await this.#run(
-      'settle',
-      Promise.all([...byQueue].map(([queue, args]) => settle(this.keys.queueKeys(queue), args))),
-    );
-  }
-
   async #run<T>(operation: RedisOperation, reply: Promise<T>): Promise<T> {
     try {
       return await reply;
@@ -422,8 +390,8 @@ export class RedisBroker implements Broker {
       },
       closeConnection,
       subscribe: (channel, listener) => this.#pubsub!.subscribe(channel, listener),
-      track: (delivery) => this.#held.add(delivery),
-      giveBack: (deliveries) => this.#settleMany(deliveries, 'return', ''),
+      track: (delivery) => this.#settlement.track(delivery),
+      giveBack: (deliveries) => this.#settlement.giveBack(deliveries),
       reportRedis: (error, source) => this.#report(this.#error(error, 'consume'), source),
       report: (error, source) => this.#report(coerceError(error), source),
     };
