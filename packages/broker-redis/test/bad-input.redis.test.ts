@@ -1,20 +1,13 @@
 import type { DeadLetter } from '@celeriac/core';
-import { afterEach, expect, it } from 'vitest';
-import { describeRedis, uniquePrefix } from './helpers.ts';
-import { expectStats, pollUntil, producerApp, startWorker, TestScope } from './reliability.ts';
+import { expect, it } from 'vitest';
+import { describeRedis } from './helpers.ts';
+import { expectStats, pollUntil, scopePerTest, startWorker } from './reliability.ts';
 
-let scope: TestScope | undefined;
-afterEach(async () => {
-  await scope?.close();
-  scope = undefined;
-});
+const openScope = scopePerTest();
 
 describeRedis("garbage written by hand into a queue's ready stream", () => {
   it('goes to the dead-letter queue with the reason; the worker keeps running and the next good task runs', async () => {
-    scope = new TestScope(uniquePrefix());
-    const { prefix, admin } = scope;
-    const producer = producerApp(prefix);
-    scope.defer(producer.close);
+    const { prefix, admin, producer } = openScope();
     const worker = await startWorker({ prefix, visibilityTimeout: 3, concurrency: 1 });
     // The layout (src/keys.ts): priority 0 of queue `default` is the stream <prefix>queue:default:ready:0,
     // entries { i: message id, b: body }. Written by hand, nothing marks the level or wakes the
@@ -45,10 +38,7 @@ describeRedis("garbage written by hand into a queue's ready stream", () => {
   }, 60_000);
 
   it('does not hold up good tasks published behind it', async () => {
-    scope = new TestScope(uniquePrefix());
-    const { prefix, admin } = scope;
-    const producer = producerApp(prefix);
-    scope.defer(producer.close);
+    const { prefix, admin, producer } = openScope();
     const worker = await startWorker({ prefix, concurrency: 1 });
     await admin.xadd(`${prefix}queue:default:ready:0`, '*', 'b', 'a body without a message id');
     // Publishing marks the stream ready and wakes the worker, which reads the garbage first.

@@ -1,32 +1,24 @@
 import type { AsyncResult } from '@celeriac/core';
-import { afterEach, expect, it } from 'vitest';
-import { describeRedis, uniquePrefix } from './helpers.ts';
+import { expect, it } from 'vitest';
+import { describeRedis } from './helpers.ts';
 import {
   clientList,
   createAclUser,
   expectStats,
   pollUntil,
-  producerApp,
   runCounts,
+  scopePerTest,
   startWorker,
-  TestScope,
 } from './reliability.ts';
 
-let scope: TestScope | undefined;
-afterEach(async () => {
-  await scope?.close();
-  scope = undefined;
-});
+const openScope = scopePerTest();
 
 describeRedis("CLIENT KILL of a worker's connections while tasks run", () => {
   it('the worker reconnects, resumes consuming, and every task completes exactly once', async () => {
-    scope = new TestScope(uniquePrefix());
-    const { prefix, admin } = scope;
+    const { scope, prefix, admin, producer } = openScope();
     // The worker logs in as a user of its own: CLIENT LIST then names its connections and no one else's.
     const user = await createAclUser(admin);
     scope.defer(user.drop);
-    const producer = producerApp(prefix);
-    scope.defer(producer.close);
     const worker = await startWorker({ prefix, url: user.url, visibilityTimeout: 5, concurrency: 4 });
     const results: AsyncResult[] = [];
     for (let i = 0; i < 40; i++) results.push(await producer.app.sendTask('rel.work', [200]));

@@ -1,28 +1,13 @@
 import type { AsyncResult } from '@celeriac/core';
-import { afterEach, expect, it } from 'vitest';
-import { describeRedis, uniquePrefix } from './helpers.ts';
-import {
-  expectStats,
-  pendingEntries,
-  pollUntil,
-  producerApp,
-  runCounts,
-  startWorker,
-  TestScope,
-} from './reliability.ts';
+import { expect, it } from 'vitest';
+import { describeRedis } from './helpers.ts';
+import { expectStats, pendingEntries, pollUntil, runCounts, scopePerTest, startWorker } from './reliability.ts';
 
-let scope: TestScope | undefined;
-afterEach(async () => {
-  await scope?.close();
-  scope = undefined;
-});
+const openScope = scopePerTest();
 
 describeRedis('a worker process killed with SIGKILL while tasks run', () => {
   it('loses no task: a second worker finishes every one, and tasks acknowledged before the kill do not run again', async () => {
-    scope = new TestScope(uniquePrefix());
-    const { prefix, admin } = scope;
-    const producer = producerApp(prefix);
-    scope.defer(producer.close);
+    const { prefix, admin, producer } = openScope();
     const total = 30;
     // acksLate is the default: each task is acknowledged once it has finished.
     const first = await startWorker({ prefix, visibilityTimeout: 3, concurrency: 3, prefetchMultiplier: 2 });

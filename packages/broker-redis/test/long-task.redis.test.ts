@@ -1,27 +1,12 @@
-import { afterEach, expect, it } from 'vitest';
-import { describeRedis, uniquePrefix } from './helpers.ts';
-import {
-  expectStats,
-  pendingEntries,
-  pollUntil,
-  producerApp,
-  runCounts,
-  startWorker,
-  TestScope,
-} from './reliability.ts';
+import { expect, it } from 'vitest';
+import { describeRedis } from './helpers.ts';
+import { expectStats, pendingEntries, pollUntil, runCounts, scopePerTest, startWorker } from './reliability.ts';
 
-let scope: TestScope | undefined;
-afterEach(async () => {
-  await scope?.close();
-  scope = undefined;
-});
+const openScope = scopePerTest();
 
 describeRedis('a task longer than the visibility timeout', () => {
   it('runs exactly once, and so does the task prefetched behind it (held deliveries keep their lease)', async () => {
-    scope = new TestScope(uniquePrefix());
-    const { prefix, admin } = scope;
-    const producer = producerApp(prefix);
-    scope.defer(producer.close);
+    const { prefix, admin, producer } = openScope();
     // One slot, two deliveries held: the long task runs, the short one waits prefetched behind it.
     const holder = await startWorker({ prefix, visibilityTimeout: 2, concurrency: 1, prefetchMultiplier: 2 });
     const sentAt = Date.now();

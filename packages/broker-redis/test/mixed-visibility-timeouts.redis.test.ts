@@ -1,22 +1,15 @@
-import { afterEach, expect, it } from 'vitest';
-import { describeRedis, uniquePrefix } from './helpers.ts';
-import { pendingEntries, pollUntil, producerApp, runCounts, startWorker, TestScope } from './reliability.ts';
+import { expect, it } from 'vitest';
+import { describeRedis } from './helpers.ts';
+import { pendingEntries, pollUntil, runCounts, scopePerTest, startWorker } from './reliability.ts';
 
-let scope: TestScope | undefined;
-afterEach(async () => {
-  await scope?.close();
-  scope = undefined;
-});
+const openScope = scopePerTest();
 
 describeRedis('workers of one queue configured with different visibility timeouts', () => {
   // The recovery sweep of every worker honours the lease of the worker that holds a delivery
   // (recorded in its consumer name), not its own: a worker started with a shorter timeout than the
   // others (a typo, a second deployment, a CLI default) must not take their healthy leases.
   it("a long task is not run twice when another worker's timeout is shorter", async () => {
-    scope = new TestScope(uniquePrefix());
-    const { prefix, admin } = scope;
-    const producer = producerApp(prefix);
-    scope.defer(producer.close);
+    const { prefix, admin, producer } = openScope();
     // Renews every 2/3 s, so its leases are never idle for more than about 0.7 s.
     const holder = await startWorker({ prefix, visibilityTimeout: 2, concurrency: 1 });
     const long = await producer.app.sendTask('rel.work', [3000]);

@@ -11,10 +11,10 @@ import { Celeriac, type QueueStats } from '@celeriac/core';
 import { waitFor } from '@celeriac/core/testing';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { RedisBackend, RedisBroker } from '../src/index.ts';
 import { CONSUMER_GROUP, PRIORITY_LEVELS } from '../src/keys.ts';
-import { adminClient, deleteKeys, redisUrl } from './helpers.ts';
+import { adminClient, deleteKeys, redisUrl, uniquePrefix } from './helpers.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const WORKER_FIXTURE = fileURLToPath(new URL('./fixtures/worker.mjs', import.meta.url));
@@ -320,6 +320,33 @@ export class TestScope {
     await deleteKeys(this.prefix);
     this.admin.disconnect();
   }
+}
+
+/** What a reliability test starts from: a fresh scope (key prefix, admin client) and a producer in it. */
+export interface ReliabilityStart {
+  scope: TestScope;
+  prefix: string;
+  admin: Redis;
+  producer: ReturnType<typeof producerApp>;
+}
+
+/**
+ * Call once at the top of a reliability test file. Each test calls the returned function first;
+ * everything the test opened in that scope (worker processes, the producer, deferred cleanups,
+ * its keys) is undone after it.
+ */
+export function scopePerTest(): () => ReliabilityStart {
+  let scope: TestScope | undefined;
+  afterEach(async () => {
+    await scope?.close();
+    scope = undefined;
+  });
+  return () => {
+    scope = new TestScope(uniquePrefix());
+    const producer = producerApp(scope.prefix);
+    scope.defer(producer.close);
+    return { scope, prefix: scope.prefix, admin: scope.admin, producer };
+  };
 }
 
 /**
