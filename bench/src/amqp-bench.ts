@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AmqpBroker } from '@celeriac/broker-amqp';
 import { RedisBackend } from '@celeriac/broker-redis';
+import { deleteKeysUnder } from '@celeriac/broker-redis/testing';
 import { Celeriac, type CeleriacOptions } from '@celeriac/core';
 import amqplib from 'amqplib';
 import { pino } from 'pino';
 import { type StallWatch, watchMachineStalls } from './machine-stalls.ts';
-import { deleteKeys } from './redis-keys.ts';
 import { quantile, report, round } from './report.ts';
 
 /**
@@ -104,7 +104,7 @@ function celeriacApp(
     await app.close();
     await broker.close();
     await backend?.close();
-    if (backend !== null) await deleteKeys(`bench:${broker.topology.prefix}*`, redisUrl);
+    if (backend !== null) await deleteKeysUnder(redisUrl, `bench:${broker.topology.prefix}`);
     await deleteQueues([...broker.declared].filter((name) => !name.includes('celeriac.')));
     const connection = await amqplib.connect(url);
     const channel = await connection.createChannel();

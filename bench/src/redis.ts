@@ -1,9 +1,9 @@
 import { cpus, loadavg } from 'node:os';
 import { RedisBackend, RedisBroker } from '@celeriac/broker-redis';
+import { deleteKeysUnder } from '@celeriac/broker-redis/testing';
 import { Redis } from 'ioredis';
 import { type BullTarget, bullEnqueueRate, bullLatency, bullProcessRate } from './bullmq-scenarios.ts';
 import { type CeleriacTarget, enqueueRate, latency, processRate } from './celeriac-scenarios.ts';
-import { deleteKeys } from './redis-keys.ts';
 import { collect, type Figure, report, round } from './report.ts';
 
 /**
@@ -36,7 +36,7 @@ function celeriacRedis(): CeleriacTarget {
       if (run === undefined) return;
       open.delete(queue);
       await Promise.all([run.broker.close(), run.backend.close()]);
-      await deleteKeys(`${run.prefix}*`);
+      await deleteKeysUnder(url, run.prefix);
     },
   };
 }
@@ -44,7 +44,7 @@ function celeriacRedis(): CeleriacTarget {
 const bullmq: BullTarget = {
   system: 'bullmq',
   url,
-  cleanup: (prefix) => deleteKeys(`${prefix}:*`),
+  cleanup: (prefix) => deleteKeysUnder(url, `${prefix}:`),
 };
 
 interface Scenario {

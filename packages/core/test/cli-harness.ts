@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import { deleteKeysUnder, findRedisUnderTest, uniqueTestPrefix } from '@celeriac/broker-redis/testing';
 import { describe } from 'vitest';
 
 /**
@@ -72,37 +72,11 @@ export async function runCli(
   return { code, stdout, stderr, ms };
 }
 
-const configured = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The CLI tests' Redis, by @celeriac/broker-redis's rules (REDIS_URL, CI, testcontainers). */
+const redis = await findRedisUnderTest({ label: '@celeriac/core CLI tests' });
 
-async function redisAnswers(url: string): Promise<boolean> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 1000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
-
-const redisUp = await redisAnswers(configured);
-if (!redisUp) {
-  const message = `no Redis answers at ${configured.replace(/:[^:@/]*@/, ':****@')}: start one or set REDIS_URL`;
-  if (process.env.CI === 'true') throw new Error(`${message}; the CLI tests must not be skipped in CI.`);
-  console.warn(`\n⚠ @celeriac/core CLI tests: skipping the Redis ones: ${message}.\n`);
-}
-
-/** `describe` that is skipped, saying why in its title, when no Redis answers. */
-export function describeWithRedis(name: string, body: () => void): void {
-  describe.skipIf(!redisUp)(redisUp ? name : `${name} (skipped: no Redis at REDIS_URL)`, body);
-}
+/** `describe` that is skipped, saying why in its title, when no Redis is available. */
+export const describeWithRedis: (name: string, body: () => void) => void = redis.describeWhenAvailable(describe);
 
 export interface WorkerProcess {
   readonly hostname: string;
@@ -115,8 +89,8 @@ export interface WorkerProcess {
 
 /** One test's world on Redis: a key prefix, the env the CLI gets, and the workers it started. */
 export class CliWorld {
-  readonly prefix: string = `celeriac-cli-test:${randomBytes(6).toString('hex')}:`;
-  readonly redisUrl: string = configured;
+  readonly prefix: string = uniqueTestPrefix('celeriac-cli-test');
+  readonly redisUrl: string = redis.url();
   readonly #workers = new Set<WorkerProcess>();
 
   /** Env for the CLI: the fixture reads REDIS_URL and the prefix. */
@@ -209,19 +183,9 @@ export class CliWorld {
     );
   }
 
-  /** Stop the workers and delete every key under the prefix (SCAN + DEL). */
+  /** Stop the workers and delete every key under the prefix. */
   async close(): Promise<void> {
     await this.stopWorkers();
-    const client = new Redis(this.redisUrl, { maxRetriesPerRequest: 1 });
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await client.scan(cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await client.del(...keys);
-      } while (cursor !== '0');
-    } finally {
-      client.disconnect();
-    }
+    await deleteKeysUnder(this.redisUrl, this.prefix);
   }
 }
