@@ -6,24 +6,15 @@ import type { ClusterEvent } from './event-map.ts';
 /** The broadcast channel that carries events. */
 export const EVENTS_CHANNEL = 'events';
 
-/** Longest an event waits for others to share its broadcast. */
-const BATCH_WINDOW_MS = 10;
-/** A batch this large goes out at the end of the current turn instead. */
-const BATCH_LIMIT = 256;
-
 /**
- * Batches events and broadcasts them at most every {@link BATCH_WINDOW_MS} ms (sooner once
- * {@link BATCH_LIMIT} are waiting), as Celery's worker buffers its task events: a task's
- * sent/received/started/succeeded events then share one broker message with those of the tasks
- * around it, instead of costing up to four publishes (and socket writes) each, a tenth of a
- * task's work at 1,000 tasks/s. Order is kept; `flush()` sends at once.
+ * Batches events and broadcasts them once per turn of the event loop, so a busy worker sends one
+ * broker message per batch instead of one per event. Order is kept.
  */
 export class EventPublisher {
   readonly #broker: Broker;
   readonly #onError: (error: Error) => void;
   #buffer: ClusterEvent[] = [];
-  #timer: NodeJS.Timeout | undefined;
-  #immediate: NodeJS.Immediate | undefined;
+  #scheduled = false;
   #inFlight: Promise<void> = Promise.resolve();
 
   constructor(broker: Broker, onError: (error: Error) => void) {
@@ -33,10 +24,9 @@ export class EventPublisher {
 
   send(event: ClusterEvent): void {
     this.#buffer.push(event);
-    if (this.#buffer.length >= BATCH_LIMIT) {
-      this.#immediate ??= setImmediate(() => this.#flush());
-    } else {
-      this.#timer ??= setTimeout(() => this.#flush(), BATCH_WINDOW_MS);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.#flush());
     }
   }
 
@@ -54,10 +44,7 @@ export class EventPublisher {
   }
 
   #flush(): void {
-    clearTimeout(this.#timer);
-    clearImmediate(this.#immediate);
-    this.#timer = undefined;
-    this.#immediate = undefined;
+    this.#scheduled = false;
     if (this.#buffer.length === 0) return;
     const events = this.#buffer;
     this.#buffer = [];
