@@ -1,17 +1,12 @@
 import type { ResultBackend, ResultRecord, Unsubscribe } from '@celeriac/core';
 import type { Redis } from 'ioredis';
-import {
-  closeConnection,
-  DEFAULT_URL,
-  type ErrorReporter,
-  openCommandConnection,
-  openSubscriberConnection,
-  reportToConsole,
-} from './connection.ts';
+import { DEFAULT_URL, type ErrorReporter, reportToConsole } from './connection.ts';
 import { type RedisOperation, toCeleriacError } from './errors.ts';
+import { ConnectionLifecycle } from './internal/connection-lifecycle.ts';
+import { RedisConnections } from './internal/redis-connections.ts';
 import { ResultWriteBatcher } from './internal/result-write-batcher.ts';
 import { KeySpace } from './keys.ts';
-import { PubSub } from './pubsub.ts';
+import type { PubSub } from './pubsub.ts';
 import { defineScript, type Script } from './scripts.ts';
 
 /** Options of {@link RedisBackend}. */
@@ -58,7 +53,7 @@ interface BackendScripts {
 const CAPABILITIES: { readonly crossProcess: boolean } = Object.freeze({ crossProcess: true });
 
 /** Seconds → whole milliseconds for PX/PEXPIRE; 0 (no expiry) unless a positive finite number. */
-function ttlMs(ttl: number | undefined): number {
+export function ttlMs(ttl: number | undefined): number {
   return ttl !== undefined && ttl > 0 && Number.isFinite(ttl) ? Math.max(1, Math.round(ttl * 1000)) : 0;
 }
 
@@ -74,12 +69,12 @@ export class RedisBackend implements ResultBackend {
   readonly #url: string;
   readonly #options: RedisBackendOptions;
   readonly #report: ErrorReporter;
-  #client: Redis | undefined;
+  readonly #lifecycle = new ConnectionLifecycle(
+    () => this.#open(),
+    () => this.#shutDown(),
+  );
+  #connections: RedisConnections | undefined;
   #scripts: BackendScripts | undefined;
-  #pubsub: PubSub | undefined;
-  #connecting: Promise<void> | undefined;
-  /** The last close, which a second `close()` call waits for. */
-  #closing: Promise<void> | undefined;
   readonly #results: ResultWriteBatcher = new ResultWriteBatcher(
     () => this.#scripts!.setResult,
     (error) => toCeleriacError(error, 'store results', this.#url),
@@ -94,25 +89,18 @@ export class RedisBackend implements ResultBackend {
 
   /** Open the command connection. Idempotent; reopens after close. */
   connect(): Promise<void> {
-    if (this.#connecting === undefined) {
-      this.#connecting = this.#open();
-      this.#connecting.catch(() => {
-        this.#connecting = undefined;
-      });
-    }
-    return this.#connecting;
+    return this.#lifecycle.connect();
   }
 
   async #open(): Promise<void> {
-    // Reopening waits for a close in progress, which still uses the old connections.
-    await this.#closing;
-    const client = await openCommandConnection({
+    const connections = await RedisConnections.open({
       given: this.#options.connection,
       url: this.#url,
       owner: 'backend',
       report: this.#report,
       timeoutMs: this.#options.connectTimeout ?? 5000,
     });
+    const { client } = connections;
     this.#scripts = {
       setResult: defineScript(client, 'set-result'),
       incr: defineScript(client, 'incr'),
@@ -121,34 +109,19 @@ export class RedisBackend implements ResultBackend {
       releaseLease: defineScript(client, 'release-lease'),
       appendLog: defineScript(client, 'append-log'),
     };
-    this.#pubsub = new PubSub(() => openSubscriberConnection(this.#url, 'backend', client, this.#report), this.#report);
-    this.#client = client;
+    this.#connections = connections;
   }
 
   /** Remove every watcher and close the connections the backend opened. */
   close(): Promise<void> {
-    const connecting = this.#connecting;
-    if (connecting === undefined) return this.#closing ?? Promise.resolve();
-    this.#connecting = undefined;
-    this.#closing = this.#shutDown(connecting);
-    return this.#closing;
+    return this.#lifecycle.close();
   }
 
-  async #shutDown(connecting: Promise<void>): Promise<void> {
-    if (
-      !(await connecting.then(
-        () => true,
-        () => false,
-      ))
-    )
-      return;
-    const client = this.#client!;
-    const pubsub = this.#pubsub!;
-    this.#client = undefined;
+  async #shutDown(): Promise<void> {
+    const connections = this.#connections!;
+    this.#connections = undefined;
     this.#scripts = undefined;
-    this.#pubsub = undefined;
-    await pubsub.close(closeConnection);
-    if (this.#options.connection === undefined) await closeConnection(client);
+    await connections.close();
   }
 
   /** Writes of one event-loop turn go to Redis in one script call. */
@@ -158,25 +131,25 @@ export class RedisBackend implements ResultBackend {
   }
 
   async getResult(taskId: string): Promise<ResultRecord | null> {
-    const client = this.#client ?? (await this.#ready()).client;
+    const client = this.#connections?.client ?? (await this.#ready()).client;
     return parseRecord(await this.#run('read results', client.get(this.keys.result(taskId))));
   }
 
   async getResults(taskIds: readonly string[]): Promise<(ResultRecord | null)[]> {
     if (taskIds.length === 0) return [];
-    const client = this.#client ?? (await this.#ready()).client;
+    const client = this.#connections?.client ?? (await this.#ready()).client;
     const texts = await this.#run('read results', client.mget(taskIds.map((id) => this.keys.result(id))));
     return texts.map(parseRecord);
   }
 
   async forget(taskId: string): Promise<void> {
-    const client = this.#client ?? (await this.#ready()).client;
+    const client = this.#connections?.client ?? (await this.#ready()).client;
     await this.#run('store results', client.del(this.keys.result(taskId), this.keys.log(taskId)));
   }
 
   /** `listener` gets a freshly parsed record per `setResult`; one that throws is reported, never fatal. */
   async watch(taskId: string, listener: (record: ResultRecord) => void): Promise<Unsubscribe> {
-    const pubsub = this.#pubsub ?? (await this.#ready()).pubsub;
+    const pubsub = this.#connections?.pubsub ?? (await this.#ready()).pubsub;
     return this.#run(
       'subscribe',
       pubsub.subscribe(this.keys.result(taskId), (text) => listener(JSON.parse(text) as ResultRecord)),
@@ -192,7 +165,7 @@ export class RedisBackend implements ResultBackend {
   }
 
   async setIfAbsent(key: string, value: string, ttl: number): Promise<boolean> {
-    const client = this.#client ?? (await this.#ready()).client;
+    const client = this.#connections?.client ?? (await this.#ready()).client;
     const ms = ttlMs(ttl);
     const target = this.keys.key(key);
     const reply = await this.#run(
@@ -203,12 +176,12 @@ export class RedisBackend implements ResultBackend {
   }
 
   async get(key: string): Promise<string | null> {
-    const client = this.#client ?? (await this.#ready()).client;
+    const client = this.#connections?.client ?? (await this.#ready()).client;
     return this.#run('read results', client.get(this.keys.key(key)));
   }
 
   async delete(key: string): Promise<void> {
-    const client = this.#client ?? (await this.#ready()).client;
+    const client = this.#connections?.client ?? (await this.#ready()).client;
     await this.#run('store results', client.del(this.keys.key(key)));
   }
 
@@ -239,16 +212,17 @@ export class RedisBackend implements ResultBackend {
 
   /** Oldest line first. */
   async readLog(taskId: string): Promise<string[]> {
-    const client = this.#client ?? (await this.#ready()).client;
+    const client = this.#connections?.client ?? (await this.#ready()).client;
     return this.#run('read results', client.lrange(this.keys.log(taskId), 0, -1));
   }
 
   async #ready(): Promise<{ client: Redis; scripts: BackendScripts; pubsub: PubSub }> {
     await this.connect();
-    if (this.#client === undefined || this.#scripts === undefined || this.#pubsub === undefined) {
+    const connections = this.#connections;
+    if (connections === undefined || this.#scripts === undefined) {
       throw toCeleriacError(new Error('Connection is closed.'), 'connect', this.#url);
     }
-    return { client: this.#client, scripts: this.#scripts, pubsub: this.#pubsub };
+    return { client: connections.client, scripts: this.#scripts, pubsub: connections.pubsub };
   }
 
   async #run<T>(operation: RedisOperation, reply: Promise<T>): Promise<T> {

@@ -15,26 +15,16 @@ import {
   type Subscription,
 } from '@celeriac/core';
 import type { Redis } from 'ioredis';
-import {
-  closeConnection,
-  DEFAULT_URL,
-  type ErrorReporter,
-  openCommandConnection,
-  openConnection,
-  openSubscriberConnection,
-  reportToConsole,
-  watchConnection,
-  whenReady,
-  withDeadline,
-} from './connection.ts';
+import { closeConnection, DEFAULT_URL, type ErrorReporter, reportToConsole, withDeadline } from './connection.ts';
 import { type RedisOperation, toCeleriacError } from './errors.ts';
+import { ConnectionLifecycle } from './internal/connection-lifecycle.ts';
 import { Consumer, type ConsumerHost } from './internal/consumer.ts';
 import { ScriptDeadLetters } from './internal/dead-letters.ts';
 import { RedisDelivery } from './internal/delivery.ts';
 import { startConsumer } from './internal/fetch-loop.ts';
+import { RedisConnections } from './internal/redis-connections.ts';
 import { RedisSettlement } from './internal/settlement.ts';
 import { CONSUMER_GROUP, KeySpace } from './keys.ts';
-import { PubSub } from './pubsub.ts';
 import type { RedisBrokerOptions } from './redis-broker-options.ts';
 import { defineScript, type Script } from './scripts.ts';
 
@@ -55,7 +45,6 @@ interface BrokerScripts {
   deadLetterDelete: Script;
 }
 
-const RESOLVED: Promise<void> = Promise.resolve();
 /** Messages per publish script call: bounds one script's run time and argument count. */
 const PUBLISH_CHUNK = 500;
 const PURGER = 'celeriac-purger';
@@ -79,13 +68,12 @@ export class RedisBroker implements Broker {
   readonly #report: ErrorReporter;
   readonly #consumers = new Set<Consumer>();
   readonly #settlement: RedisSettlement;
-  #client: Redis | undefined;
+  readonly #lifecycle = new ConnectionLifecycle(
+    () => this.#open(),
+    () => this.#shutDown(),
+  );
+  #connections: RedisConnections | undefined;
   #scripts: BrokerScripts | undefined;
-  #pubsub: PubSub | undefined;
-  #connecting: Promise<void> | undefined;
-  /** The last close, which a second `close()` call waits for. */
-  #closing: Promise<void> | undefined;
-  #closed = false;
 
   constructor(options: RedisBrokerOptions = {}) {
     const visibilityTimeout = options.visibilityTimeout ?? 30;
@@ -139,27 +127,18 @@ export class RedisBroker implements Broker {
 
   /** Open the command connection (waiting up to `publishTimeout`). Idempotent; reopens after close. */
   connect(): Promise<void> {
-    if (this.#connecting === undefined) {
-      this.#closed = false;
-      this.#connecting = this.#open();
-      this.#connecting.catch(() => {
-        this.#connecting = undefined;
-      });
-    }
-    return this.#connecting;
+    return this.#lifecycle.connect();
   }
 
   async #open(): Promise<void> {
-    // Reopening waits for a close in progress, which still uses the old connections.
-    await this.#closing;
-    const client = await openCommandConnection({
+    const connections = await RedisConnections.open({
       given: this.#options.connection,
       url: this.#url,
       owner: 'broker',
       report: this.#report,
       timeoutMs: this.#publishTimeout,
     });
-    const script = (name: Parameters<typeof defineScript>[1]) => defineScript(client, name);
+    const script = (name: Parameters<typeof defineScript>[1]) => defineScript(connections.client, name);
     this.#scripts = {
       publish: script('publish'),
       fetch: script('fetch'),
@@ -173,8 +152,7 @@ export class RedisBroker implements Broker {
       deadLetterRequeue: script('dead-letter-requeue'),
       deadLetterDelete: script('dead-letter-delete'),
     };
-    this.#pubsub = new PubSub(() => openSubscriberConnection(this.#url, 'broker', client, this.#report), this.#report);
-    this.#client = client;
+    this.#connections = connections;
   }
 
   /**
@@ -182,22 +160,10 @@ export class RedisBroker implements Broker {
    * and close the connections the broker opened.
    */
   close(): Promise<void> {
-    const connecting = this.#connecting;
-    if (connecting === undefined) return this.#closing ?? RESOLVED;
-    this.#closed = true;
-    this.#connecting = undefined;
-    this.#closing = this.#shutDown(connecting);
-    return this.#closing;
+    return this.#lifecycle.close();
   }
 
-  async #shutDown(connecting: Promise<void>): Promise<void> {
-    if (
-      !(await connecting.then(
-        () => true,
-        () => false,
-      ))
-    )
-      return;
+  async #shutDown(): Promise<void> {
     const consumers = [...this.#consumers];
     this.#consumers.clear();
     await Promise.all(consumers.map((consumer) => consumer.close()));
@@ -209,17 +175,14 @@ export class RedisBroker implements Broker {
         'giving unsettled deliveries back on close (their leases will expire)',
       );
     }
-    const client = this.#client!;
-    const pubsub = this.#pubsub!;
-    this.#client = undefined;
+    const connections = this.#connections!;
+    this.#connections = undefined;
     this.#scripts = undefined;
-    this.#pubsub = undefined;
-    await pubsub.close(closeConnection);
-    if (this.#options.connection === undefined) await closeConnection(client);
+    await connections.close();
   }
 
   async publish(messages: readonly OutgoingMessage[]): Promise<void> {
-    if (this.#closed) throw new PublishError('Cannot publish: the Redis broker is closed.');
+    if (this.#lifecycle.closed) throw new PublishError('Cannot publish: the Redis broker is closed.');
     for (const message of messages) {
       const problem = messageProblem(message);
       if (problem !== undefined) throw new PublishError(problem);
@@ -252,7 +215,7 @@ export class RedisBroker implements Broker {
    * `onDelivery` receives is leased to this subscription until settled (see `visibilityTimeout`).
    */
   async consume(options: ConsumeOptions, onDelivery: (delivery: Delivery) => void): Promise<Subscription> {
-    if (this.#closed) throw new BrokerConnectionError('Cannot consume: the Redis broker is closed.');
+    if (this.#lifecycle.closed) throw new BrokerConnectionError('Cannot consume: the Redis broker is closed.');
     const problem = consumeProblem(options);
     if (problem !== undefined) throw new TypeError(problem);
     const scripts = this.#scripts ?? (await this.#connected());
@@ -315,18 +278,20 @@ export class RedisBroker implements Broker {
   }
 
   async broadcast(channel: string, message: Json): Promise<void> {
-    if (this.#closed) throw new PublishError('Cannot broadcast: the Redis broker is closed.');
-    if (this.#client === undefined) await this.#connected();
+    if (this.#lifecycle.closed) throw new PublishError('Cannot broadcast: the Redis broker is closed.');
+    if (this.#connections === undefined) await this.#connected();
     await this.#run('broadcast', this.#command().publish(this.keys.broadcastChannel(channel), JSON.stringify(message)));
   }
 
   /** `handler` gets a freshly parsed message; one that throws is reported, never fatal. */
   async subscribeBroadcast(channel: string, handler: (message: Json) => void): Promise<Subscription> {
-    if (this.#closed) throw new BrokerConnectionError('Cannot subscribe: the Redis broker is closed.');
-    if (this.#pubsub === undefined) await this.#connected();
+    if (this.#lifecycle.closed) throw new BrokerConnectionError('Cannot subscribe: the Redis broker is closed.');
+    if (this.#connections === undefined) await this.#connected();
     const unsubscribe = await this.#run(
       'subscribe',
-      this.#pubsub!.subscribe(this.keys.broadcastChannel(channel), (text) => handler(JSON.parse(text) as Json)),
+      this.#connections!.pubsub.subscribe(this.keys.broadcastChannel(channel), (text) =>
+        handler(JSON.parse(text) as Json),
+      ),
     );
     return { close: unsubscribe };
   }
@@ -343,8 +308,13 @@ export class RedisBroker implements Broker {
   }
 
   #command(): Redis {
-    if (this.#client === undefined) throw new BrokerConnectionError('The Redis broker is not connected (or closed).');
-    return this.#client;
+    return this.#live().client;
+  }
+
+  #live(): RedisConnections {
+    if (this.#connections === undefined)
+      throw new BrokerConnectionError('The Redis broker is not connected (or closed).');
+    return this.#connections;
   }
 
   async #run<T>(operation: RedisOperation, reply: Promise<T>): Promise<T> {
@@ -360,7 +330,7 @@ export class RedisBroker implements Broker {
   }
 
   #consumerHost(scripts: BrokerScripts): ConsumerHost {
-    const client = this.#command();
+    const connections = this.#live();
     return {
       keys: this.keys,
       fetch: scripts.fetch,
@@ -369,27 +339,10 @@ export class RedisBroker implements Broker {
       maxDeadLetters: this.#maxDeadLetters,
       visibilityTimeoutMs: this.#visibilityTimeoutMs,
       sweepIntervalMs: this.capabilities.leaseRenewMs!,
-      openBlocking: async () => {
-        const blocking = openConnection(this.#url, 'blocking', 'broker', client);
-        watchConnection(blocking, this.#url, 'broker blocking connection', this.#report);
-        try {
-          await whenReady(blocking, this.#publishTimeout, this.#url, 'consume');
-        } catch (error) {
-          blocking.disconnect();
-          throw error;
-        }
-        return blocking;
-      },
-      unblock: async (id) => {
-        try {
-          await withDeadline(client.call('CLIENT', 'UNBLOCK', String(id)), 1000, 'CLIENT UNBLOCK');
-          return true;
-        } catch {
-          return false;
-        }
-      },
+      openBlocking: () => connections.openBlocking(),
+      unblock: async (id) => (await connections.unblock(id)) !== 'failed',
       closeConnection,
-      subscribe: (channel, listener) => this.#pubsub!.subscribe(channel, listener),
+      subscribe: (channel, listener) => this.#connections!.pubsub.subscribe(channel, listener),
       track: (delivery) => this.#settlement.track(delivery),
       giveBack: (deliveries) => this.#settlement.giveBack(deliveries),
       reportRedis: (error, source) => this.#report(this.#error(error, 'consume'), source),

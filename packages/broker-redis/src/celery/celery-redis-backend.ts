@@ -1,16 +1,9 @@
 import { celeryResultKey, type ResultBackend, type ResultRecord, type Unsubscribe } from '@celeriac/core';
-import type { Redis } from 'ioredis';
-import {
-  closeConnection,
-  DEFAULT_URL,
-  type ErrorReporter,
-  openCommandConnection,
-  openSubscriberConnection,
-  reportToConsole,
-} from '../connection.ts';
+import { DEFAULT_URL, type ErrorReporter, reportToConsole } from '../connection.ts';
 import { type RedisOperation, toCeleriacError } from '../errors.ts';
-import { PubSub } from '../pubsub.ts';
-import { RedisBackend, type RedisBackendOptions } from '../redis-backend.ts';
+import { ConnectionLifecycle } from '../internal/connection-lifecycle.ts';
+import { RedisConnections } from '../internal/redis-connections.ts';
+import { RedisBackend, type RedisBackendOptions, ttlMs } from '../redis-backend.ts';
 import type { Script } from '../scripts.ts';
 import { defineCeleryScript } from './celery-scripts.ts';
 import { decodeResultMeta, encodeResultMeta } from './result-meta.ts';
@@ -19,16 +12,10 @@ import { decodeResultMeta, encodeResultMeta } from './result-meta.ts';
 export type CeleryRedisBackendOptions = RedisBackendOptions;
 
 interface Connected {
-  client: Redis;
+  connections: RedisConnections;
   setResult: Script;
-  pubsub: PubSub;
   /** Counters, markers, leases and logs: Celeriac's own keys, which Celery never reads. */
   primitives: RedisBackend;
-}
-
-/** Seconds → whole milliseconds for PX; 0 (no expiry) unless a positive finite number. */
-function ttlMs(ttl: number): number {
-  return ttl > 0 && Number.isFinite(ttl) ? Math.max(1, Math.round(ttl * 1000)) : 0;
 }
 
 /**
@@ -45,9 +32,11 @@ export class CeleryRedisBackend implements ResultBackend {
   readonly #options: CeleryRedisBackendOptions;
   readonly #url: string;
   readonly #report: ErrorReporter;
+  readonly #lifecycle = new ConnectionLifecycle<Connected>(
+    () => this.#open(),
+    (connected) => this.#shutDown(connected),
+  );
   #connected: Connected | undefined;
-  #connecting: Promise<Connected> | undefined;
-  #closing: Promise<void> | undefined;
 
   constructor(options: CeleryRedisBackendOptions = {}) {
     this.#options = options;
@@ -61,31 +50,22 @@ export class CeleryRedisBackend implements ResultBackend {
   }
 
   #ready(): Promise<Connected> {
-    if (this.#connecting === undefined) {
-      const connecting = this.#open();
-      this.#connecting = connecting;
-      connecting.catch(() => {
-        if (this.#connecting === connecting) this.#connecting = undefined;
-      });
-    }
-    return this.#connecting;
+    return this.#lifecycle.connect();
   }
 
   async #open(): Promise<Connected> {
-    await this.#closing;
-    const client = await openCommandConnection({
+    const connections = await RedisConnections.open({
       given: this.#options.connection,
       url: this.#url,
       owner: 'backend',
       report: this.#report,
       timeoutMs: this.#options.connectTimeout ?? 5000,
     });
-    const primitives = new RedisBackend({ ...this.#options, connection: client });
+    const primitives = new RedisBackend({ ...this.#options, connection: connections.client });
     await primitives.connect();
     const connected: Connected = {
-      client,
-      setResult: defineCeleryScript(client, 'set-celery-result'),
-      pubsub: new PubSub(() => openSubscriberConnection(this.#url, 'backend', client, this.#report), this.#report),
+      connections,
+      setResult: defineCeleryScript(connections.client, 'set-celery-result'),
       primitives,
     };
     this.#connected = connected;
@@ -94,19 +74,14 @@ export class CeleryRedisBackend implements ResultBackend {
 
   /** Remove every watcher and close the connections the backend opened. */
   close(): Promise<void> {
-    const connecting = this.#connecting;
-    if (connecting === undefined) return this.#closing ?? Promise.resolve();
-    this.#connecting = undefined;
     this.#connected = undefined;
-    this.#closing = connecting.then(
-      async ({ client, pubsub, primitives }) => {
-        await pubsub.close(closeConnection);
-        await primitives.close();
-        if (this.#options.connection === undefined) await closeConnection(client);
-      },
-      () => undefined,
-    );
-    return this.#closing;
+    return this.#lifecycle.close();
+  }
+
+  async #shutDown({ connections, primitives }: Connected): Promise<void> {
+    // The primitives share the command connection and never subscribe: closing them sends nothing.
+    await primitives.close();
+    await connections.close();
   }
 
   /** Stored and published as Celery does; ignored (as by Celery) when the task already has a SUCCESS. */
@@ -117,26 +92,26 @@ export class CeleryRedisBackend implements ResultBackend {
   }
 
   async getResult(taskId: string): Promise<ResultRecord | null> {
-    const { client } = this.#connected ?? (await this.#ready());
+    const { client } = (this.#connected ?? (await this.#ready())).connections;
     return this.#decode(taskId, await this.#run('read results', client.get(celeryResultKey(taskId))));
   }
 
   async getResults(taskIds: readonly string[]): Promise<(ResultRecord | null)[]> {
     if (taskIds.length === 0) return [];
-    const { client } = this.#connected ?? (await this.#ready());
+    const { client } = (this.#connected ?? (await this.#ready())).connections;
     const texts = await this.#run('read results', client.mget(taskIds.map(celeryResultKey)));
     return texts.map((text, i) => this.#decode(taskIds[i]!, text));
   }
 
   async forget(taskId: string): Promise<void> {
-    const { client, primitives } = this.#connected ?? (await this.#ready());
-    await this.#run('store results', client.del(celeryResultKey(taskId)));
+    const { connections, primitives } = this.#connected ?? (await this.#ready());
+    await this.#run('store results', connections.client.del(celeryResultKey(taskId)));
     await primitives.forget(taskId);
   }
 
   /** Subscribes to `celery-task-meta-<id>`, where Celery's workers publish too. */
   async watch(taskId: string, listener: (record: ResultRecord) => void): Promise<Unsubscribe> {
-    const { pubsub } = this.#connected ?? (await this.#ready());
+    const { pubsub } = (this.#connected ?? (await this.#ready())).connections;
     return this.#run(
       'subscribe',
       pubsub.subscribe(celeryResultKey(taskId), (text) => {

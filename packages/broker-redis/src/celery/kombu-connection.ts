@@ -1,15 +1,7 @@
 import type { Redis } from 'ioredis';
-import {
-  closeConnection,
-  openCommandConnection,
-  openConnection,
-  openSubscriberConnection,
-  watchConnection,
-  whenReady,
-  withDeadline,
-} from '../connection.ts';
 import type { RedisOperation } from '../errors.ts';
-import { PubSub } from '../pubsub.ts';
+import { RedisConnections } from '../internal/redis-connections.ts';
+import type { PubSub } from '../pubsub.ts';
 import type { Script } from '../scripts.ts';
 import { type CeleryScriptName, defineCeleryScript } from './celery-scripts.ts';
 import { DelayedPromoter } from './delayed-promoter.ts';
@@ -53,16 +45,16 @@ export class KombuConnection {
   readonly pubsub: PubSub;
   readonly promoter: DelayedPromoter;
   readonly pidbox: PidboxBridge;
-  readonly #options: ResolvedKombuOptions;
+  readonly #connections: RedisConnections;
 
-  private constructor(options: ResolvedKombuOptions, client: Redis, hooks: KombuConnectionHooks) {
-    const { url, keys, report } = options;
-    this.#options = options;
+  private constructor(options: ResolvedKombuOptions, connections: RedisConnections, hooks: KombuConnectionHooks) {
+    const { keys, report } = options;
+    const { client, pubsub } = connections;
+    this.#connections = connections;
     this.client = client;
     this.scripts = Object.fromEntries(
       Object.entries(SCRIPT_FILES).map(([name, file]) => [name, defineCeleryScript(client, file)]),
     ) as KombuBrokerScripts;
-    const pubsub = new PubSub(() => openSubscriberConnection(url, 'broker', client, report), report);
     this.pubsub = pubsub;
     this.promoter = new DelayedPromoter(
       {
@@ -83,38 +75,24 @@ export class KombuConnection {
 
   /** Open the command connection (waiting up to `publishTimeout`) and what goes with it. */
   static async open(options: ResolvedKombuOptions, hooks: KombuConnectionHooks): Promise<KombuConnection> {
-    const client = await openCommandConnection({
+    const connections = await RedisConnections.open({
       given: options.connection,
       url: options.url,
       owner: 'broker',
       report: options.report,
       timeoutMs: options.publishTimeout,
     });
-    return new KombuConnection(options, client, hooks);
+    return new KombuConnection(options, connections, hooks);
   }
 
   /** A new blocking connection for one consumer, ready (or rejected after `publishTimeout`). */
-  async openBlocking(): Promise<Redis> {
-    const { url, report, publishTimeout } = this.#options;
-    const blocking = openConnection(url, 'blocking', 'broker', this.client);
-    watchConnection(blocking, url, 'broker blocking connection', report);
-    try {
-      await whenReady(blocking, publishTimeout, url, 'consume');
-    } catch (error) {
-      blocking.disconnect();
-      throw error;
-    }
-    return blocking;
+  openBlocking(): Promise<Redis> {
+    return this.#connections.openBlocking();
   }
 
   /** End the BRPOP of connection `id` early (CLIENT UNBLOCK). */
-  async unblock(id: number): Promise<'unblocked' | 'not blocked' | 'failed'> {
-    try {
-      const reply = await withDeadline(this.client.call('CLIENT', 'UNBLOCK', String(id)), 1000, 'CLIENT UNBLOCK');
-      return reply === 1 ? 'unblocked' : 'not blocked';
-    } catch {
-      return 'failed';
-    }
+  unblock(id: number): Promise<'unblocked' | 'not blocked' | 'failed'> {
+    return this.#connections.unblock(id);
   }
 
   /** Stop promoting parked messages and answering Celery's pidbox (the connections stay open). */
@@ -124,8 +102,7 @@ export class KombuConnection {
   }
 
   /** Close the subscriber connection, and the command connection unless it was given. */
-  async disconnect(): Promise<void> {
-    await this.pubsub.close(closeConnection);
-    if (this.#options.connection === undefined) await closeConnection(this.client);
+  disconnect(): Promise<void> {
+    return this.#connections.close();
   }
 }

@@ -20,6 +20,7 @@ import {
 import type { Redis } from 'ioredis';
 import { closeConnection, withDeadline } from '../connection.ts';
 import { type RedisOperation, toCeleriacError } from '../errors.ts';
+import { ConnectionLifecycle } from '../internal/connection-lifecycle.ts';
 import { ScriptDeadLetters } from '../internal/dead-letters.ts';
 import { startConsumer } from '../internal/fetch-loop.ts';
 import { CeleryEventMirror } from './celery-event-mirror.ts';
@@ -35,8 +36,6 @@ import { KombuKeys } from './kombu-keys.ts';
 import { encodeKombuMessage } from './kombu-message.ts';
 import { KombuSettlement } from './kombu-settlement.ts';
 import { restoreVisible } from './visibility-restore.ts';
-
-const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
  * A Celeriac broker that reads and writes kombu 5.2's Redis transport layout, so Celery workers
@@ -62,9 +61,10 @@ export class KombuRedisBroker implements Broker {
   readonly #events: CeleryEventMirror;
   #restoreTimer: NodeJS.Timeout | undefined;
   #restoring = false;
-  #connecting: Promise<void> | undefined;
-  #closing: Promise<void> | undefined;
-  #closed = false;
+  readonly #lifecycle = new ConnectionLifecycle(
+    () => this.#open(),
+    () => this.#shutDown(),
+  );
 
   constructor(options: KombuRedisBrokerOptions = {}) {
     const resolved = resolveKombuOptions(options);
@@ -107,18 +107,10 @@ export class KombuRedisBroker implements Broker {
 
   /** Open the command connection (waiting up to `publishTimeout`). Idempotent; reopens after close. */
   connect(): Promise<void> {
-    if (this.#connecting === undefined) {
-      this.#closed = false;
-      this.#connecting = this.#open();
-      this.#connecting.catch(() => {
-        this.#connecting = undefined;
-      });
-    }
-    return this.#connecting;
+    return this.#lifecycle.connect();
   }
 
   async #open(): Promise<void> {
-    await this.#closing;
     this.#conn = await KombuConnection.open(this.#options, {
       command: () => this.#command(),
       toError: (error, operation) => this.#error(error, operation),
@@ -127,22 +119,10 @@ export class KombuRedisBroker implements Broker {
 
   /** Stop every subscription, give unsettled deliveries back to the front of their lists (redelivered), close connections. */
   close(): Promise<void> {
-    const connecting = this.#connecting;
-    if (connecting === undefined) return this.#closing ?? RESOLVED;
-    this.#closed = true;
-    this.#connecting = undefined;
-    this.#closing = this.#shutDown(connecting);
-    return this.#closing;
+    return this.#lifecycle.close();
   }
 
-  async #shutDown(connecting: Promise<void>): Promise<void> {
-    if (
-      !(await connecting.then(
-        () => true,
-        () => false,
-      ))
-    )
-      return;
+  async #shutDown(): Promise<void> {
     clearInterval(this.#restoreTimer);
     this.#restoreTimer = undefined;
     const consumers = [...this.#consumers];
@@ -169,7 +149,7 @@ export class KombuRedisBroker implements Broker {
    * each queue's binding as Celery does on publish. One MULTI per call.
    */
   async publish(messages: readonly OutgoingMessage[]): Promise<void> {
-    if (this.#closed) throw new PublishError('Cannot publish: the Redis broker is closed.');
+    if (this.#lifecycle.closed) throw new PublishError('Cannot publish: the Redis broker is closed.');
     for (const message of messages) {
       const problem = messageProblem(message);
       if (problem !== undefined) throw new PublishError(problem);
@@ -205,7 +185,7 @@ export class KombuRedisBroker implements Broker {
 
   /** Deliveries start after this resolves; each subscription has its own blocking connection. */
   async consume(options: ConsumeOptions, onDelivery: (delivery: Delivery) => void): Promise<Subscription> {
-    if (this.#closed) throw new BrokerConnectionError('Cannot consume: the Redis broker is closed.');
+    if (this.#lifecycle.closed) throw new BrokerConnectionError('Cannot consume: the Redis broker is closed.');
     const problem = consumeProblem(options);
     if (problem !== undefined) throw new TypeError(problem);
     const conn = this.#conn ?? (await this.#connected());
@@ -271,7 +251,7 @@ export class KombuRedisBroker implements Broker {
    * request goes to the Celery client instead.
    */
   async broadcast(channel: string, message: Json): Promise<void> {
-    if (this.#closed) throw new PublishError('Cannot broadcast: the Redis broker is closed.');
+    if (this.#lifecycle.closed) throw new PublishError('Cannot broadcast: the Redis broker is closed.');
     if (this.#conn === undefined) await this.#connected();
     if (channel === REPLY_CHANNEL && this.#conn?.pidbox.takeReply(message)) return;
     await this.#run('broadcast', this.#command().publish(this.keys.broadcastChannel(channel), JSON.stringify(message)));
@@ -287,7 +267,7 @@ export class KombuRedisBroker implements Broker {
    * of core's control channel (a worker) also answers Celery's remote control while subscribed.
    */
   async subscribeBroadcast(channel: string, handler: (message: Json) => void): Promise<Subscription> {
-    if (this.#closed) throw new BrokerConnectionError('Cannot subscribe: the Redis broker is closed.');
+    if (this.#lifecycle.closed) throw new BrokerConnectionError('Cannot subscribe: the Redis broker is closed.');
     const conn = this.#conn ?? (await this.#connected());
     const unsubscribe = await this.#run(
       'subscribe',
@@ -324,7 +304,7 @@ export class KombuRedisBroker implements Broker {
     try {
       await restoreVisible(this.keys, conn.scripts.restore, this.#options.visibilityTimeoutMs);
     } catch (error) {
-      if (!this.#closed)
+      if (!this.#lifecycle.closed)
         this.#options.report(this.#error(error, 'consume'), 'restoring unacked messages (visibility timeout)');
     } finally {
       this.#restoring = false;
