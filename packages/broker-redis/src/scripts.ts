@@ -26,29 +26,56 @@ export type Script = (keys: readonly string[], args: readonly (string | number)[
 
 const INCLUDE = /^-- @include "([a-z-]+)"$/gm;
 
+/** The Lua files of one folder: its scripts, and the fragments in its `includes/`. */
+export interface LuaFolder {
+  /**
+   * Script `name`.lua with each `-- @include "x"` line replaced by fragment `x` (and the includes
+   * of that fragment in turn), each fragment once; read once.
+   */
+  script(name: string): string;
+  /** Fragment `includes/name.lua` of this folder, or else of the folder it shares fragments from. */
+  include(name: string): string;
+}
+
 /**
- * The Lua files of one folder by name, each with its `-- @include "name"` lines replaced by
- * `includes/name.lua`, read once. The folder is the first of `dirs` that holds `probe`: beside the
+ * The Lua files of one folder. The folder is the first of `dirs` that holds `probe`: beside the
  * source file (tests, `@celeriac/source`), or shipped in the package's `src/` when run from dist/
- * (package.json `files`).
+ * (package.json `files`). A fragment its `includes/` lacks comes from `shared`.
  */
-export function luaFolder(dirs: readonly URL[], probe: string, label: string): (name: string) => string {
+export function luaFolder(dirs: readonly URL[], probe: string, label: string, shared?: LuaFolder): LuaFolder {
   const dir = dirs.find((each) => existsSync(new URL(probe, each)));
-  const sources = new Map<string, string>();
-  return (name) => {
-    let source = sources.get(name);
-    if (source === undefined) {
-      if (dir === undefined) throw new Error(`@celeriac/broker-redis: its Lua scripts (${label}) are missing.`);
-      source = readFileSync(new URL(`${name}.lua`, dir), 'utf8').replace(INCLUDE, (_, include: string) =>
-        readFileSync(new URL(`includes/${include}.lua`, dir), 'utf8'),
-      );
-      sources.set(name, source);
-    }
-    return source;
+  const read = (path: string): string => {
+    if (dir === undefined) throw new Error(`@celeriac/broker-redis: its Lua scripts (${label}) are missing.`);
+    return readFileSync(new URL(path, dir), 'utf8');
+  };
+  const include = (name: string): string => {
+    const path = `includes/${name}.lua`;
+    if (shared !== undefined && !(dir !== undefined && existsSync(new URL(path, dir)))) return shared.include(name);
+    return read(path);
+  };
+  // A fragment included twice would only define its locals again (and an include cycle never ends).
+  const expand = (source: string, included: Set<string>): string =>
+    source.replace(INCLUDE, (_, name: string) => {
+      if (included.has(name)) return '';
+      included.add(name);
+      return expand(include(name), included);
+    });
+  const scripts = new Map<string, string>();
+  return {
+    script: (name) => {
+      let source = scripts.get(name);
+      if (source === undefined) {
+        source = expand(read(`${name}.lua`), new Set());
+        scripts.set(name, source);
+      }
+      return source;
+    },
+    include,
   };
 }
 
-const lua = luaFolder(
+/** The Lua files of `src/lua/`, Celeriac's own layout; Celery mode's scripts share its fragments. */
+export const celeriacLua: LuaFolder = luaFolder(
   [new URL('./lua/', import.meta.url), new URL('../src/lua/', import.meta.url)],
   'publish.lua',
   'src/lua',
@@ -56,7 +83,7 @@ const lua = luaFolder(
 
 /** A script's source with its `-- @include "name"` lines replaced by `includes/name.lua`. */
 export function luaSource(name: ScriptName): string {
-  return lua(name);
+  return celeriacLua.script(name);
 }
 
 type CustomCommand = (

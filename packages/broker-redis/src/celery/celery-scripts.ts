@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { defineLuaCommand, luaFolder, type Script } from '../scripts.ts';
+import { celeriacLua, defineLuaCommand, luaFolder, type Script } from '../scripts.ts';
 
 /** The Lua scripts of Celery mode, in `src/celery/lua/`, by file name. */
 export type CeleryScriptName =
@@ -14,14 +14,16 @@ export type CeleryScriptName =
   | 'kombu-dead-letter-requeue'
   | 'kombu-dead-letter-delete';
 
-// Celery mode's scripts ship in the package's src/celery/lua when run from dist/.
+// Celery mode's scripts ship in the package's src/celery/lua when run from dist/; fragments its
+// includes/ lacks (the dead-letter store) come from src/lua/includes.
 const lua = luaFolder(
   [new URL('./lua/', import.meta.url), new URL('../../src/celery/lua/', import.meta.url)],
   'set-celery-result.lua',
   'src/celery/lua',
+  celeriacLua,
 );
 
 /** The Celery-mode script `name` as a function on `client` (defined once per client, EVALSHA). */
 export function defineCeleryScript(client: Redis, name: CeleryScriptName): Script {
-  return defineLuaCommand(client, `celeriac_celery_${name.replaceAll('-', '_')}`, () => lua(name));
+  return defineLuaCommand(client, `celeriac_celery_${name.replaceAll('-', '_')}`, () => lua.script(name));
 }

@@ -30,7 +30,8 @@
 ]]
 local BLOCK_HEAD = 5
 -- @include "iso-time"
--- @include "dead-letter"
+-- (src/lua/includes, shared with Celeriac's own layout)
+-- @include "dead-letter-store"
 
 local wanted, now, max_dead, steps = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local queues = #ARGV - 6
@@ -45,7 +46,8 @@ local function base_of(q) return 3 + (q - 1) * block end
 local function dead(q, item, reason)
   local id = 'unreadable-' .. string.sub(redis.sha1hex(item .. now), 1, 16)
   local record = cjson.encode({ id = id, queue = ARGV[6 + q], body = item, reason = reason, deadLetteredAt = now, raw = item })
-  store_dead_letter(base_of(q), id, record, max_dead)
+  local base = base_of(q)
+  storeDeadLetter(KEYS[base + 2], KEYS[base + 3], KEYS[base + 4], id, record, max_dead)
 end
 
 local function take(q, item)

@@ -25,7 +25,8 @@
   Output:
     1 when settled here, 0 when it was no longer recorded as unacked
 ]]
--- @include "dead-letter"
+-- (src/lua/includes, shared with Celeriac's own layout)
+-- @include "dead-letter-store"
 
 local mode, tag = ARGV[1], ARGV[2]
 if redis.call('HDEL', KEYS[1], tag) == 0 then
@@ -38,6 +39,6 @@ if mode == 'requeue' then
 elseif mode == 'return' then
   redis.call('RPUSH', KEYS[3], ARGV[3])
 elseif mode == 'dead' then
-  store_dead_letter(1, ARGV[4], ARGV[3], tonumber(ARGV[5]))
+  storeDeadLetter(KEYS[3], KEYS[4], KEYS[5], ARGV[4], ARGV[3], tonumber(ARGV[5]))
 end
 return 1
