@@ -10,9 +10,7 @@ export type CeleryScriptName =
   | 'kombu-promote'
   | 'kombu-purge'
   | 'kombu-stats'
-  | 'kombu-dead-letter-list'
-  | 'kombu-dead-letter-requeue'
-  | 'kombu-dead-letter-delete';
+  | 'kombu-dead-letter-requeue';
 
 // Celery mode's scripts ship in the package's src/celery/lua when run from dist/; fragments its
 // includes/ lacks (the dead-letter store) come from src/lua/includes.

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { RedisOperation } from '../errors.ts';
 import { RedisConnections } from '../internal/redis-connections.ts';
 import type { PubSub } from '../pubsub.ts';
-import type { Script } from '../scripts.ts';
+import { defineScript, type Script } from '../scripts.ts';
 import { type CeleryScriptName, defineCeleryScript } from './celery-scripts.ts';
 import { DelayedPromoter } from './delayed-promoter.ts';
 import type { ResolvedKombuOptions } from './kombu-broker-options.ts';
@@ -14,16 +14,15 @@ export type KombuBrokerScripts = Record<
   Script
 >;
 
-const SCRIPT_FILES: Record<keyof KombuBrokerScripts, CeleryScriptName> = {
+/** The scripts of `src/celery/lua/`; a queue's dead letters are listed and deleted by Celeriac's own. */
+const SCRIPT_FILES: Record<Exclude<keyof KombuBrokerScripts, 'deadList' | 'deadDelete'>, CeleryScriptName> = {
   fetch: 'kombu-fetch',
   settle: 'kombu-settle',
   restore: 'kombu-restore',
   promote: 'kombu-promote',
   purge: 'kombu-purge',
   stats: 'kombu-stats',
-  deadList: 'kombu-dead-letter-list',
   deadRequeue: 'kombu-dead-letter-requeue',
-  deadDelete: 'kombu-dead-letter-delete',
 };
 
 /** What the connection reaches back into its broker for. */
@@ -52,9 +51,14 @@ export class KombuConnection {
     const { client, pubsub } = connections;
     this.#connections = connections;
     this.client = client;
-    this.scripts = Object.fromEntries(
-      Object.entries(SCRIPT_FILES).map(([name, file]) => [name, defineCeleryScript(client, file)]),
-    ) as KombuBrokerScripts;
+    this.scripts = {
+      ...(Object.fromEntries(
+        Object.entries(SCRIPT_FILES).map(([name, file]) => [name, defineCeleryScript(client, file)]),
+      ) as Record<keyof typeof SCRIPT_FILES, Script>),
+      // Dead letters are an ids zset and a records hash in both layouts.
+      deadList: defineScript(client, 'dead-letter-list'),
+      deadDelete: defineScript(client, 'dead-letter-delete'),
+    };
     this.pubsub = pubsub;
     this.promoter = new DelayedPromoter(
       {
