@@ -1,5 +1,6 @@
 import { ConfigError, type Json, type Subscription } from '@celeriac/core';
 import type { Channel, ConsumeMessage } from 'amqplib';
+import { ChannelSlot } from './channel-slot.ts';
 import type { Declarer } from './declarer.ts';
 import { toCeleriacError } from './errors.ts';
 import type { ResolvedOptions } from './options.ts';
@@ -35,21 +36,30 @@ export function assertChannelName(channel: string): void {
  * messages, which have no use late).
  */
 export class BroadcastHub {
-  readonly #keeper: ConnectionKeeper;
   readonly #declarer: Declarer;
   readonly #options: ResolvedOptions;
   readonly #topology: Topology;
   readonly #listeners = new Set<Listener>();
-  #channel: Promise<Channel> | undefined;
+  readonly #channel: ChannelSlot<Channel>;
   #rebinding: Promise<void> = Promise.resolve();
 
   constructor(keeper: ConnectionKeeper, declarer: Declarer, options: ResolvedOptions, topology: Topology) {
-    this.#keeper = keeper;
     this.#declarer = declarer;
     this.#options = options;
     this.#topology = topology;
+    this.#channel = new ChannelSlot(
+      async (timeoutMs) => {
+        const channel = await (await keeper.get(timeoutMs)).createChannel();
+        channel.on('error', (error: Error) => options.onError(error, 'broadcast channel closed by RabbitMQ'));
+        return channel;
+      },
+      () => {
+        // Closed by an error while the connection stays up: bind the listeners on a new channel.
+        if (keeper.current !== undefined && this.#listeners.size > 0) void this.#rebind();
+      },
+    );
     keeper.onConnected(() => {
-      this.#channel = undefined;
+      this.#channel.reset();
       if (this.#listeners.size > 0) void this.#rebind();
     });
   }
@@ -71,7 +81,7 @@ export class BroadcastHub {
   clear(): void {
     for (const listener of this.#listeners) listener.closed = true;
     this.#listeners.clear();
-    this.#channel = undefined;
+    this.#channel.reset();
   }
 
   async #bind(listener: Listener): Promise<void> {
@@ -106,7 +116,7 @@ export class BroadcastHub {
     if (listener.closed) return;
     listener.closed = true;
     this.#listeners.delete(listener);
-    const channel = await this.#channel?.catch(() => undefined);
+    const channel = await this.#channel.current?.catch(() => undefined);
     if (channel === undefined || listener.queue === undefined) return;
     // Deleting the queue also cancels its consumer; an auto-delete queue would go anyway.
     await channel.deleteQueue(listener.queue).catch(() => undefined);
@@ -132,24 +142,6 @@ export class BroadcastHub {
   }
 
   #openChannel(): Promise<Channel> {
-    if (this.#channel === undefined) {
-      const created = (async () => {
-        const connection = await this.#keeper.get(this.#options.publishTimeout);
-        const channel = await connection.createChannel();
-        channel.on('error', (error: Error) => this.#options.onError(error, 'broadcast channel closed by RabbitMQ'));
-        channel.on('close', () => {
-          if (this.#channel !== created) return;
-          this.#channel = undefined;
-          // Closed by an error while the connection stays up: bind the listeners on a new channel.
-          if (this.#keeper.current !== undefined && this.#listeners.size > 0) void this.#rebind();
-        });
-        return channel;
-      })();
-      this.#channel = created;
-      created.catch(() => {
-        if (this.#channel === created) this.#channel = undefined;
-      });
-    }
-    return this.#channel;
+    return this.#channel.get(this.#options.publishTimeout);
   }
 }

@@ -1,5 +1,6 @@
 import { PublishError } from '@celeriac/core';
 import type { Channel, ConfirmChannel, Message, Options } from 'amqplib';
+import { ChannelSlot } from './channel-slot.ts';
 import type { Declarer } from './declarer.ts';
 import { AmqpDeadlineError, type AmqpOperation, toCeleriacError } from './errors.ts';
 import type { ResolvedOptions } from './options.ts';
@@ -35,8 +36,8 @@ export class Publisher {
   readonly #options: ResolvedOptions;
   readonly #declarer: Declarer;
   readonly #topology: Topology;
-  #channel: Promise<ConfirmChannel> | undefined;
-  #plainChannel: Promise<Channel> | undefined;
+  readonly #confirmChannel: ChannelSlot<ConfirmChannel>;
+  readonly #plainChannel: ChannelSlot<Channel>;
   /** Items sent with `mandatory` and not yet confirmed, by exchange, routing key and message id. */
   readonly #returnable = new Map<string, { returned: boolean }[]>();
 
@@ -45,9 +46,17 @@ export class Publisher {
     this.#options = options;
     this.#declarer = declarer;
     this.#topology = topology;
+    this.#confirmChannel = new ChannelSlot((timeoutMs) => this.#openConfirmChannel(timeoutMs));
+    this.#plainChannel = new ChannelSlot(async (timeoutMs) => {
+      const channel = await (await this.#keeper.get(timeoutMs)).createChannel();
+      channel.on('error', (error: Error) =>
+        this.#options.onError(error, 'broadcast publishing channel closed by RabbitMQ'),
+      );
+      return channel;
+    });
     keeper.onConnected(() => {
-      this.#channel = undefined;
-      this.#plainChannel = undefined;
+      this.#confirmChannel.reset();
+      this.#plainChannel.reset();
     });
   }
 
@@ -60,7 +69,7 @@ export class Publisher {
    */
   async sendUnconfirmed(item: PublishItem, operation: AmqpOperation): Promise<void> {
     try {
-      const channel = await this.#openPlainChannel(this.#options.publishTimeout);
+      const channel = await this.#plainChannel.get(this.#options.publishTimeout);
       channel.publish(item.exchange, item.routingKey, item.content, item.options);
     } catch (error) {
       throw toCeleriacError(error, operation, this.#options.url);
@@ -84,7 +93,7 @@ export class Publisher {
           );
         }
         await this.#declare(pending);
-        const channel = await this.#openChannel(remaining);
+        const channel = await this.#confirmChannel.get(remaining);
         const outcomes = await this.#sendOnce(channel, pending, attempt++ === 0 ? called : Date.now());
         const returned = pending.filter((_, i) => outcomes[i] === 'returned');
         if (returned.length > 0) {
@@ -180,48 +189,16 @@ export class Publisher {
     return this.#topology.delayRoute(item.queue, Math.min(MAX_DELAY_MS, Math.ceil(left)));
   }
 
-  #openChannel(timeoutMs: number): Promise<ConfirmChannel> {
-    if (this.#channel === undefined) {
-      const created = (async () => {
-        const connection = await this.#keeper.get(timeoutMs);
-        const channel = await connection.createConfirmChannel();
-        channel.on('error', (error: Error) => this.#options.onError(error, 'publish channel closed by RabbitMQ'));
-        channel.on('close', () => {
-          if (this.#channel === created) this.#channel = undefined;
-        });
-        channel.on('return', (message: Message) => {
-          const { exchange, routingKey } = message.fields;
-          const trackers = this.#returnable.get(returnKey(exchange, routingKey, message.properties.messageId));
-          const tracker = trackers?.find((t) => !t.returned);
-          if (tracker !== undefined) tracker.returned = true;
-        });
-        return channel;
-      })();
-      this.#channel = created;
-      created.catch(() => {
-        if (this.#channel === created) this.#channel = undefined;
-      });
-    }
-    return this.#channel;
-  }
-
-  #openPlainChannel(timeoutMs: number): Promise<Channel> {
-    if (this.#plainChannel === undefined) {
-      const created = (async () => {
-        const connection = await this.#keeper.get(timeoutMs);
-        const channel = await connection.createChannel();
-        channel.on('error', (error: Error) => this.#options.onError(error, 'broadcast channel closed by RabbitMQ'));
-        channel.on('close', () => {
-          if (this.#plainChannel === created) this.#plainChannel = undefined;
-        });
-        return channel;
-      })();
-      this.#plainChannel = created;
-      created.catch(() => {
-        if (this.#plainChannel === created) this.#plainChannel = undefined;
-      });
-    }
-    return this.#plainChannel;
+  async #openConfirmChannel(timeoutMs: number): Promise<ConfirmChannel> {
+    const channel = await (await this.#keeper.get(timeoutMs)).createConfirmChannel();
+    channel.on('error', (error: Error) => this.#options.onError(error, 'publish channel closed by RabbitMQ'));
+    channel.on('return', (message: Message) => {
+      const { exchange, routingKey } = message.fields;
+      const trackers = this.#returnable.get(returnKey(exchange, routingKey, message.properties.messageId));
+      const tracker = trackers?.find((t) => !t.returned);
+      if (tracker !== undefined) tracker.returned = true;
+    });
+    return channel;
   }
 }
 
