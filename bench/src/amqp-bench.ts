@@ -191,7 +191,28 @@ async function warmUp(rate: number, samples: number[], send: (sentAt: number) =>
   samples.length = 0;
 }
 
-async function rawLatency(rate: number, seconds: number, stalls: StallWatch): Promise<number[]> {
+/** A latency round's samples (ms), and this process's CPU per message while they were taken. */
+interface LatencyRound {
+  samples: number[];
+  cpuUsPerTask: number;
+}
+
+/** The counted part of a latency round: the machine watch started, CPU time taken around it. */
+async function measured(
+  rate: number,
+  seconds: number,
+  samples: number[],
+  send: (sentAt: number) => unknown,
+  stalls: StallWatch,
+): Promise<number> {
+  stalls.begin();
+  const cpu = process.cpuUsage();
+  await paced(rate, seconds, samples, send);
+  const { user, system } = process.cpuUsage(cpu);
+  return (user + system) / (rate * seconds);
+}
+
+async function rawLatency(rate: number, seconds: number, stalls: StallWatch): Promise<LatencyRound> {
   const queue = `${prefix()}raw-latency`;
   const connection = await amqplib.connect(url, { noDelay: true });
   const samples: number[] = [];
@@ -208,17 +229,21 @@ async function rawLatency(rate: number, seconds: number, stalls: StallWatch): Pr
     const send = (sentAt: number): boolean =>
       publisher.sendToQueue(queue, RAW_BODY, { persistent: true, headers: { sentAt } });
     await warmUp(rate, samples, send);
-    stalls.begin();
-    await paced(rate, seconds, samples, send);
+    const cpuUsPerTask = await measured(rate, seconds, samples, send, stalls);
     await publisher.waitForConfirms();
-    return samples;
+    return { samples, cpuUsPerTask };
   } finally {
     await connection.close();
     await deleteQueues([queue]);
   }
 }
 
-async function celeriacLatency(rate: number, seconds: number, stalls: StallWatch, maxPriority = 10): Promise<number[]> {
+async function celeriacLatency(
+  rate: number,
+  seconds: number,
+  stalls: StallWatch,
+  maxPriority = 10,
+): Promise<LatencyRound> {
   const { app, close } = celeriacApp(false, maxPriority);
   const samples: number[] = [];
   try {
@@ -234,10 +259,9 @@ async function celeriacLatency(rate: number, seconds: number, stalls: StallWatch
     await worker.start();
     const send = (sentAt: number): Promise<unknown> => probe.delay(sentAt);
     await warmUp(rate, samples, send);
-    stalls.begin();
-    await paced(rate, seconds, samples, send);
+    const cpuUsPerTask = await measured(rate, seconds, samples, send, stalls);
     await worker.close();
-    return samples;
+    return { samples, cpuUsPerTask };
   } finally {
     await close();
   }
@@ -338,25 +362,29 @@ async function benchAmqpLatency(): Promise<void> {
   // So latency, too, is the median of interleaved rounds, with the spread, and each round has an
   // idle sibling process timing the machine's own pauses (machine_stall_max_ms).
   const seconds = Number(process.env.BENCH_LATENCY_SECONDS ?? 3);
-  const latencySystems: Record<string, (stalls: StallWatch) => Promise<number[]>> = {
+  const latencySystems: Record<string, (stalls: StallWatch) => Promise<LatencyRound>> = {
     'amqplib-raw': (stalls) => rawLatency(1000, seconds, stalls),
     'celeriac-amqp': (stalls) => celeriacLatency(1000, seconds, stalls),
     'celeriac-amqp-maxPriority-0': (stalls) => celeriacLatency(1000, seconds, stalls, 0),
   };
-  const latencies: Record<string, { p50_ms: number[]; p99_ms: number[]; machine_stall_max_ms: number[] }> =
-    Object.fromEntries(
-      Object.keys(latencySystems).map((name) => [name, { p50_ms: [], p99_ms: [], machine_stall_max_ms: [] }]),
-    );
+  type Series = { p50_ms: number[]; p99_ms: number[]; machine_stall_max_ms: number[]; cpu_us_per_task: number[] };
+  const latencies: Record<string, Series> = Object.fromEntries(
+    Object.keys(latencySystems).map((name) => [
+      name,
+      { p50_ms: [], p99_ms: [], machine_stall_max_ms: [], cpu_us_per_task: [] },
+    ]),
+  );
   const latencyOrder = Object.keys(latencySystems);
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < latencyOrder.length; i++) {
       const system = latencyOrder[(i + round) % latencyOrder.length]!;
       const stalls = watchMachineStalls();
-      const samples = await latencySystems[system]!(stalls);
+      const { samples, cpuUsPerTask } = await latencySystems[system]!(stalls);
       const seen = await stalls.end();
       latencies[system]!.p50_ms.push(quantile(samples, 0.5));
       latencies[system]!.p99_ms.push(quantile(samples, 0.99));
       latencies[system]!.machine_stall_max_ms.push(seen.max);
+      latencies[system]!.cpu_us_per_task.push(cpuUsPerTask);
     }
   }
   for (const [system, metrics] of Object.entries(latencies)) {
@@ -367,7 +395,7 @@ async function benchAmqpLatency(): Promise<void> {
         scenario: 'latency',
         metric,
         value: round(median, 3),
-        unit: 'ms',
+        unit: metric === 'cpu_us_per_task' ? 'µs' : 'ms',
         min: round(min, 3),
         max: round(max, 3),
         spread,
