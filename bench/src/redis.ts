@@ -79,14 +79,17 @@ async function describeMachine(): Promise<void> {
 
 export async function benchRedis(count: number): Promise<void> {
   await describeMachine();
+  // BENCH_REDIS_SCENARIOS="process c1,latency" runs only those (names as in the list below).
+  const only = process.env.BENCH_REDIS_SCENARIOS?.split(',').map((name) => name.trim());
   const small = Math.min(count, 20_000);
   const celeriac = celeriacRedis();
-  const scenarios: Scenario[] = [
+  const all: Scenario[] = [
     { name: 'enqueue', celeriac: (t) => enqueueRate(t, small), bullmq: (t) => bullEnqueueRate(t, small) },
     { name: 'process c1', celeriac: (t) => processRate(t, small, 1), bullmq: (t) => bullProcessRate(t, small, 1) },
     { name: 'process c50', celeriac: (t) => processRate(t, count, 50), bullmq: (t) => bullProcessRate(t, count, 50) },
     { name: 'latency', celeriac: (t) => latency(t, 1000, 3), bullmq: (t) => bullLatency(t, 1000, 3) },
   ];
+  const scenarios = all.filter((scenario) => only === undefined || only.includes(scenario.name));
   const samples = new Map<string, Figure[]>();
   for (let r = 0; r < rounds; r++) {
     for (const scenario of scenarios) {
