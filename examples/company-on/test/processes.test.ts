@@ -117,7 +117,16 @@ for (const [ok, name, url] of [
 }
 
 const run = randomBytes(6).toString('hex');
-const setups = [
+/** One way to run the processes: the broker they meet through, and what to clean up after. */
+interface Setup {
+  broker: string;
+  adapter: string;
+  available: boolean;
+  env: Record<string, string>;
+  cleanup: () => Promise<void>;
+}
+
+const setups: Setup[] = [
   {
     broker: 'Redis',
     adapter: 'RedisBroker',

@@ -102,12 +102,13 @@ export function isLocalRabbit(): boolean {
   return rabbit.url !== undefined && /@(127\.0\.0\.1|localhost)(:5672)?(\/|$)/.test(rabbit.url);
 }
 
-/** `describe` that is skipped, with the reason in its title, when no RabbitMQ is available. */
-export function describeAmqp(name: string, body: () => void): void {
-  describe.skipIf(rabbit.url === undefined)(
-    rabbit.url === undefined ? `${name} (skipped: ${rabbit.reason})` : name,
-    body,
-  );
+/**
+ * `describe` that is skipped, with the reason in its title, when no RabbitMQ is available, or
+ * (with `redis: true`, for suites keeping results in Redis) no Redis.
+ */
+export function describeAmqp(name: string, body: () => void, options: { redis?: boolean } = {}): void {
+  const reason = rabbit.url === undefined ? rabbit.reason : options.redis === true ? redisReason : '';
+  describe.skipIf(reason !== '')(reason === '' ? name : `${name} (skipped: ${reason})`, body);
 }
 
 /** A queue prefix no other test uses. */

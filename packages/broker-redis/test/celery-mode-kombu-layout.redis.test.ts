@@ -133,7 +133,9 @@ describeRedis('Celery mode: kombu layout in Redis', () => {
     const collector = await collectDeliveries(broker, { queues: ['q'], prefetch: 5, autoAck: true });
     await collector.waitForCount(1, { timeout: 5000 });
     await expect.poll(() => broker.stats('q')).toEqual({ ready: 0, delayed: 4, unacked: 0, dead: 0 });
-    const scores = (await redis.zrange(`${g}celeriac:celery:q:delayed`, 0, -1, 'WITHSCORES')).filter((_, i) => i % 2);
+    const scores = (await redis.zrange(`${g}celeriac:celery:q:delayed`, '0', '-1', 'WITHSCORES')).filter(
+      (_, i) => i % 2,
+    );
     for (const score of scores) expect(Math.abs(Number(score) - ahead.getTime())).toBeLessThanOrEqual(1);
     await collector.close();
   });
