@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
+import { startServiceContainer } from '@celeriac/broker-redis/testing';
 import { maskUrl } from '@celeriac/core';
 import amqplib from 'amqplib';
 import { describe } from 'vitest';
@@ -25,34 +26,18 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-interface ContainerBuilder {
-  withExposedPorts(port: number): ContainerBuilder;
-  start(): Promise<{ getHost(): string; getMappedPort(port: number): number }>;
-}
-
-async function startContainer(): Promise<{ url?: string; reason: string }> {
-  let module: { GenericContainer: new (image: string) => ContainerBuilder };
-  try {
-    const specifier = 'testcontainers';
-    module = (await import(specifier)) as typeof module;
-  } catch {
-    return { reason: 'testcontainers is not installed' };
-  }
-  try {
-    const container = await new module.GenericContainer('rabbitmq:3-alpine').withExposedPorts(5672).start();
-    return { url: `amqp://guest:guest@${container.getHost()}:${container.getMappedPort(5672)}`, reason: '' };
-  } catch (error) {
-    return { reason: `testcontainers could not start RabbitMQ (${(error as Error).message})` };
-  }
-}
-
 async function resolveRabbit(): Promise<{ url: string | undefined; reason: string }> {
   if (await answers(configured)) return { url: configured, reason: '' };
   const nothing = `no RabbitMQ answers at ${maskUrl(configured)}`;
   if (process.env.CI === 'true') {
     throw new Error(`${nothing}, and CI=true: start RabbitMQ or set AMQP_URL; AMQP tests must not be skipped in CI.`);
   }
-  const container = await startContainer();
+  const container = await startServiceContainer({
+    service: 'RabbitMQ',
+    image: 'rabbitmq:3-alpine',
+    port: 5672,
+    url: (host, port) => `amqp://guest:guest@${host}:${port}`,
+  });
   if (container.url !== undefined) return { url: container.url, reason: '' };
   const reason = `${nothing} and ${container.reason}`;
   console.warn(`\n⚠ @celeriac/broker-amqp: skipping the AMQP tests: ${reason}. Set AMQP_URL to run them.\n`);

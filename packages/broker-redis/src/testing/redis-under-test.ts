@@ -1,6 +1,6 @@
 import { maskUrl } from '@celeriac/core';
 import { Redis } from 'ioredis';
-import { startRedisContainer } from './redis-container.ts';
+import { startRedisContainer } from './service-container.ts';
 
 /** Where tests look for Redis when `REDIS_URL` is not set. */
 export const DEFAULT_TEST_REDIS_URL = 'redis://127.0.0.1:6379';
